@@ -1,0 +1,41 @@
+/**
+ * @eventcrm/runtime: the ports (event store), command execution, policies,
+ * the projection runner and the in-memory reference store.
+ */
+export type {
+  AppendRequest,
+  AppendResult,
+  CommandRecord,
+  EventMetadata,
+  EventReference,
+  EventStore,
+  ExpectedRevision,
+  JsonObject,
+  JsonValue,
+  LogFilter,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  Reservation,
+  StoredEvent,
+  StreamWrite,
+  SubscribeOptions,
+} from './store/port.ts';
+export {
+  CommandAlreadyRecordedError,
+  ReservationConflictError,
+  StoreError,
+  WrongExpectedRevisionError,
+  isCommandAlreadyRecordedError,
+  isReservationConflictError,
+  isStoreError,
+  isWrongExpectedRevisionError,
+} from './store/errors.ts';
+export type { StoreErrorCode } from './store/errors.ts';
+export { canonicalJson, hashEvent } from './store/hash.ts';
+export type { HashedFields } from './store/hash.ts';
+export { comparePositions, isPosition, toPosition } from './store/position.ts';
+export { verifyChains } from './store/verify.ts';
+export type { ChainBreak, ChainProblem, ChainReport } from './store/verify.ts';
+export type { StoreHarness } from './store/harness.ts';
