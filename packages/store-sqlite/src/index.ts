@@ -1,0 +1,8 @@
+/**
+ * @eventcrm/store-sqlite: the embedded default event store, one SQLite file
+ * (better-sqlite3, WAL) that several processes can append to at once, and
+ * that read models can share.
+ */
+export { createSqliteEventStore } from './store.ts';
+export type { SqliteEventStore, SqliteEventStoreOptions } from './store.ts';
+export { eventStoreComponent, schemaVersion } from './schema.ts';
