@@ -8,6 +8,7 @@ import {
   WrongExpectedRevisionError,
   hashEvent,
   isPosition,
+  isStoreError,
   toPosition,
 } from '@eventcrm/runtime';
 import type {
@@ -160,6 +161,11 @@ class SqliteStore implements SqliteEventStore {
         migrate(database);
       }
     } catch (error) {
+      if (database === undefined && !isStoreError(toStoreError(error, this.#context))) {
+        // better-sqlite3 checks the path itself before SQLite sees it (a
+        // missing directory is a TypeError), so its refusals are typed here.
+        throw new StoreError('STORE_UNAVAILABLE', `SQLite event store ${options.path} cannot be opened: ${(error as Error).message}`, { cause: error });
+      }
       database?.close();
       throw toStoreError(error, this.#context);
     }
