@@ -39,3 +39,5 @@ export { comparePositions, isPosition, toPosition } from './store/position.ts';
 export { verifyChains } from './store/verify.ts';
 export type { ChainBreak, ChainProblem, ChainReport } from './store/verify.ts';
 export type { StoreHarness } from './store/harness.ts';
+export { assertValidAppendRequest, createInMemoryEventStore } from './store/memory.ts';
+export type { InMemoryEventStoreOptions } from './store/memory.ts';
