@@ -1,0 +1,218 @@
+import type * as E from 'fp-ts/lib/Either.js';
+import { match } from 'ts-pattern';
+import type { CrmCommand } from './commands.ts';
+import { CONFIG_STREAM, decideConfigure, evolveConfig, initialConfigState, type ConfigEvent, type ConfigState } from './config/configure.ts';
+import type { DecisionContext, FactsNeeded } from './context.ts';
+import { contactPointKeys, customerStream, decideCustomer } from './customer/decide.ts';
+import type { CustomerEvent } from './customer/events.ts';
+import { evolveCustomer, initialCustomerState, type CustomerState } from './customer/state.ts';
+import type { CrmEvent } from './events.ts';
+import { decideMember, memberStream } from './member/decide.ts';
+import type { MemberEvent } from './member/events.ts';
+import { evolveMember, initialMemberState, type MemberState } from './member/state.ts';
+import { decideOpportunity, opportunityStream } from './opportunity/decide.ts';
+import type { OpportunityEvent } from './opportunity/events.ts';
+import { evolveOpportunity, initialOpportunityState, type OpportunityState } from './opportunity/state.ts';
+import type { DomainError } from './shared/errors.ts';
+import type { Reservation } from './shared/reservations.ts';
+import { foldName } from './shared/text.ts';
+import { utcDay } from './shared/time.ts';
+import { decideTicket, ticketStream } from './ticket/decide.ts';
+import type { TicketEvent } from './ticket/events.ts';
+import { evolveTicket, initialTicketState, type TicketState } from './ticket/state.ts';
+
+/** The state of any stream, tagged by `kind`. */
+export type AggregateState = MemberState | CustomerState | OpportunityState | TicketState | ConfigState;
+
+/** The aggregate a stream belongs to, from its name, or `undefined` for streams eventcrm does not own. */
+export function aggregateOfStream(stream: string): AggregateState['kind'] | undefined {
+  if (stream === CONFIG_STREAM) return 'config';
+  const prefix = stream.slice(0, stream.indexOf('-'));
+  return prefix === 'member' || prefix === 'customer' || prefix === 'opportunity' || prefix === 'ticket' ? prefix : undefined;
+}
+
+/** The state of a stream with no events. */
+export function initialStateOf(stream: string): AggregateState {
+  return match(aggregateOfStream(stream))
+    .with('member', () => initialMemberState)
+    .with('customer', () => initialCustomerState)
+    .with('opportunity', () => initialOpportunityState)
+    .with('ticket', () => initialTicketState)
+    .with('config', undefined, () => initialConfigState)
+    .exhaustive();
+}
+
+/**
+ * Folds one event into the state of its stream. Total: an event that does
+ * not belong to the state's aggregate leaves the state as it is.
+ */
+export function evolve(state: AggregateState, event: CrmEvent): AggregateState {
+  switch (state.kind) {
+    case 'member':
+      return isMemberEvent(event) ? evolveMember(state, event) : state;
+    case 'customer':
+      return isCustomerEvent(event) ? evolveCustomer(state, event) : state;
+    case 'opportunity':
+      return event.type.startsWith('Opportunity') ? evolveOpportunity(state, event as OpportunityEvent) : state;
+    case 'ticket':
+      return event.type.startsWith('Ticket') ? evolveTicket(state, event as TicketEvent) : state;
+    case 'config':
+      return event.type === 'ConfigurationChanged' ? evolveConfig(state, event) : state;
+  }
+}
+
+const memberEventTypes: ReadonlySet<string> = new Set(['MemberRegistered', 'MemberRoleChanged', 'MemberMovedToTeam', 'SalesTargetSet', 'MemberDeactivated']);
+const isMemberEvent = (event: CrmEvent): event is MemberEvent => memberEventTypes.has(event.type);
+const isCustomerEvent = (event: CrmEvent): event is CustomerEvent =>
+  !memberEventTypes.has(event.type) && !event.type.startsWith('Opportunity') && !event.type.startsWith('Ticket') && event.type !== 'ConfigurationChanged';
+
+/**
+ * The streams a command reads, the one it writes first. `MergeCustomers`
+ * writes two; opening an opportunity or a ticket also reads the customer.
+ */
+export function streamsOf(command: CrmCommand): readonly string[] {
+  return match(command)
+    .with({ command: 'Configure' }, () => [CONFIG_STREAM])
+    .with({ command: 'MergeCustomers' }, ({ data }) => [customerStream(data.duplicateId), customerStream(data.survivorId)])
+    .with({ command: 'OpenOpportunity' }, ({ data }) => [opportunityStream(data.opportunityId), customerStream(data.customerId)])
+    .with({ command: 'OpenTicket' }, ({ data }) => [ticketStream(data.ticketId), customerStream(data.customerId)])
+    .otherwise((cmd) => {
+      const data = cmd.data as { readonly memberId?: string; readonly customerId?: string; readonly opportunityId?: string; readonly ticketId?: string };
+      if (data.ticketId !== undefined) return [ticketStream(data.ticketId)];
+      if (data.opportunityId !== undefined) return [opportunityStream(data.opportunityId)];
+      if (data.customerId !== undefined) return [customerStream(data.customerId)];
+      return [memberStream(data.memberId ?? '')];
+    });
+}
+
+/** Reads the state of a loaded stream, expecting a given aggregate. */
+const stateOf =
+  (states: (stream: string) => AggregateState) =>
+  <Kind extends AggregateState['kind']>(stream: string, kind: Kind): Extract<AggregateState, { kind: Kind }> => {
+    const state = states(stream);
+    return (state.kind === kind ? state : initialStateOf(stream)) as Extract<AggregateState, { kind: Kind }>;
+  };
+
+/**
+ * Decides any command. `states` returns the folded state of each stream that
+ * `streamsOf(command)` names (the initial state for a stream with no events).
+ * Returns the new events, each belonging to the stream `streamOfEvent` names.
+ */
+export function decide(command: CrmCommand, states: (stream: string) => AggregateState, context: DecisionContext): E.Either<DomainError, readonly CrmEvent[]> {
+  const get = stateOf(states);
+  const customer = (customerId: string) => get(customerStream(customerId), 'customer');
+  return match(command)
+    .with({ command: 'Configure' }, (cmd) => decideConfigure(cmd, get(CONFIG_STREAM, 'config'), context))
+    .with(
+      { command: 'RegisterMember' },
+      { command: 'ChangeMemberRole' },
+      { command: 'MoveMemberToTeam' },
+      { command: 'SetSalesTarget' },
+      { command: 'DeactivateMember' },
+      (cmd) => decideMember(cmd, get(memberStream(cmd.data.memberId), 'member'), context),
+    )
+    .with(
+      { command: 'OpenOpportunity' },
+      { command: 'MoveOpportunityStage' },
+      { command: 'ReviseOpportunity' },
+      { command: 'ReassignOpportunity' },
+      { command: 'WinOpportunity' },
+      { command: 'LoseOpportunity' },
+      { command: 'ReopenOpportunity' },
+      (cmd) => {
+        const opportunity = get(opportunityStream(cmd.data.opportunityId), 'opportunity');
+        const customerId = cmd.command === 'OpenOpportunity' ? cmd.data.customerId : opportunity.customerId;
+        return decideOpportunity(cmd, opportunity, customer(customerId), context);
+      },
+    )
+    .with(
+      { command: 'OpenTicket' },
+      { command: 'AssignTicket' },
+      { command: 'UnassignTicket' },
+      { command: 'CommentOnTicket' },
+      { command: 'ChangeTicketPriority' },
+      { command: 'EscalateTicket' },
+      { command: 'ResolveTicket' },
+      { command: 'CloseTicket' },
+      { command: 'ReopenTicket' },
+      { command: 'RateTicket' },
+      (cmd) => {
+        const ticket = get(ticketStream(cmd.data.ticketId), 'ticket');
+        const customerId = cmd.command === 'OpenTicket' ? cmd.data.customerId : ticket.customerId;
+        return decideTicket(cmd, ticket, customer(customerId), context);
+      },
+    )
+    .otherwise((cmd) => decideCustomer(cmd, customer, context));
+}
+
+/**
+ * The cross-aggregate facts a command needs in its context, so the runtime
+ * fetches exactly those (see `DecisionContext`).
+ */
+export function factsNeeded(command: CrmCommand): FactsNeeded {
+  const none: FactsNeeded = { reservationKeys: [], foldedNames: [], claimsOn: null, lastDealWonFor: [], openOpportunityStages: false };
+  return match(command)
+    .with({ command: 'RegisterCustomer' }, ({ data }) => ({ ...none, reservationKeys: contactPointKeys(data.phone, data.email), foldedNames: [foldName(data.name)] }))
+    .with({ command: 'UpdateCustomerProfile' }, ({ data }) => ({
+      ...none,
+      reservationKeys: contactPointKeys(data.changes.phone, data.changes.email),
+      foldedNames: data.changes.name === undefined ? [] : [foldName(data.changes.name)],
+    }))
+    .with({ command: 'ClaimCustomer' }, (cmd) => ({ ...none, claimsOn: utcDay(cmd.at) }))
+    .with({ command: 'RecycleCustomer' }, ({ data }) => ({ ...none, lastDealWonFor: [data.customerId] }))
+    .with({ command: 'Configure' }, () => ({ ...none, openOpportunityStages: true }))
+    .otherwise(() => none);
+}
+
+/**
+ * The unique reservations (phone/email) that new events take and free, for
+ * the store to apply atomically with the append: a registration or profile
+ * change takes its new contact points and frees the old ones; a merged or
+ * erased customer frees its own.
+ */
+export function reservationChanges(
+  events: readonly CrmEvent[],
+  states: (stream: string) => AggregateState,
+): { readonly claim: readonly Reservation[]; readonly release: readonly Reservation[] } {
+  const claim: Reservation[] = [];
+  const release: Reservation[] = [];
+  const current = new Map<string, { phone: string | null; email: string | null }>();
+  const pointsOf = (customerId: string) => {
+    const known = current.get(customerId);
+    if (known !== undefined) return known;
+    const state = states(customerStream(customerId));
+    const points = state.kind === 'customer' ? { phone: state.phone, email: state.email } : { phone: null, email: null };
+    current.set(customerId, points);
+    return points;
+  };
+  const take = (owner: string, phone: string | null | undefined, email: string | null | undefined) =>
+    contactPointKeys(phone, email).forEach((key) => claim.push({ key, owner }));
+  const free = (owner: string, phone: string | null | undefined, email: string | null | undefined) =>
+    contactPointKeys(phone, email).forEach((key) => release.push({ key, owner }));
+  for (const event of events) {
+    match(event)
+      .with({ type: 'CustomerRegistered' }, ({ data }) => {
+        take(data.customerId, data.phone, data.email);
+        current.set(data.customerId, { phone: data.phone, email: data.email });
+      })
+      .with({ type: 'CustomerProfileUpdated' }, ({ data }) => {
+        const points = pointsOf(data.customerId);
+        if (data.changes.phone !== undefined) {
+          free(data.customerId, points.phone, null);
+          take(data.customerId, data.changes.phone, null);
+          points.phone = data.changes.phone;
+        }
+        if (data.changes.email !== undefined) {
+          free(data.customerId, null, points.email);
+          take(data.customerId, null, data.changes.email);
+          points.email = data.changes.email;
+        }
+      })
+      .with({ type: 'CustomerMerged' }, { type: 'PersonalDataErased' }, ({ data }) => {
+        const points = pointsOf(data.customerId);
+        free(data.customerId, points.phone, points.email);
+      })
+      .otherwise(() => undefined);
+  }
+  return { claim, release };
+}
