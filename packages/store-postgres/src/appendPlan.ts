@@ -21,7 +21,11 @@ export interface AppendSnapshot {
 export interface PlannedEvent {
   readonly stream: string;
   readonly revision: number;
+  /** A copy of the caller's event, read back from its JSON: exactly what the store will return later. */
   readonly event: NewEvent;
+  /** The JSON sent to PostgreSQL, so the hashed value and the stored value are one and the same. */
+  readonly dataJson: string;
+  readonly metadataJson: string;
   readonly previousHash: string | null;
   readonly hash: string;
 }
@@ -101,7 +105,19 @@ export function planAppend(requests: readonly AppendRequest[], snapshot: AppendS
     const start = events.length;
     for (const write of request.writes) {
       let head = heads.get(write.stream) ?? null;
-      for (const event of write.events) {
+      for (const original of write.events) {
+        // Round-tripping through JSON gives the caller a copy it cannot reach
+        // into, and normalises what JSON cannot carry (-0 becomes 0) exactly
+        // as a later read would, so the hash covers what is stored.
+        const dataJson = JSON.stringify(original.data);
+        const metadataJson = JSON.stringify(original.metadata);
+        const event: NewEvent = {
+          eventId: original.eventId,
+          type: original.type,
+          schemaVersion: original.schemaVersion,
+          data: JSON.parse(dataJson) as NewEvent['data'],
+          metadata: JSON.parse(metadataJson) as NewEvent['metadata'],
+        };
         const revision = head === null ? 0 : head.revision + 1;
         const previousHash = head?.hash ?? null;
         const hash = hashEvent({
@@ -113,7 +129,7 @@ export function planAppend(requests: readonly AppendRequest[], snapshot: AppendS
           metadata: event.metadata,
           previousHash,
         });
-        events.push({ stream: write.stream, revision, event, previousHash, hash });
+        events.push({ stream: write.stream, revision, event, dataJson, metadataJson, previousHash, hash });
         head = { revision, hash };
       }
       heads.set(write.stream, head);

@@ -66,7 +66,7 @@ export const isTransientConflict = (error: unknown): boolean => codeOf(error) ==
  * and the `cause` keeps the original for the logs.
  */
 export function toStoreError(error: unknown, server: ServerLabel, doing: string): StoreError {
-  if (isStoreError(error)) return error as StoreError;
+  if (isStoreError(error)) return error;
   const code = codeOf(error);
   if (isConnectionFailure(error)) {
     return new StoreError('STORE_UNAVAILABLE', `${server.text} is unavailable while ${doing}: ${messageOf(error)}`, { cause: error });

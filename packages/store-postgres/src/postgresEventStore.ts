@@ -14,7 +14,7 @@ import type {
 } from '@eventcrm/runtime';
 import pg from 'pg';
 import { PlanRejected, appendFootprint, planAppend } from './appendPlan.ts';
-import type { AppendPlan, AppendSnapshot, StreamHead } from './appendPlan.ts';
+import type { AppendPlan, AppendSnapshot, PlannedEvent, StreamHead } from './appendPlan.ts';
 import { isConnectionFailure, isDataException, isTransientConflict, serverLabel, toStoreError } from './errors.ts';
 import type { ServerLabel } from './errors.ts';
 import { runMigrations } from './migrations.ts';
@@ -209,9 +209,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
   const sameOwners = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean =>
     a.size === b.size && [...a].every(([key, owner]) => b.get(key) === owner);
 
-  const insertEvents = async (client: pg.PoolClient, events: readonly StoredEvent[]): Promise<void> => {
+  const insertEvents = async (client: pg.PoolClient, events: readonly StoredEvent[], planned: readonly PlannedEvent[]): Promise<void> => {
     for (let start = 0; start < events.length; start += insertChunkSize) {
       const chunk = events.slice(start, start + insertChunkSize);
+      const plannedChunk = planned.slice(start, start + insertChunkSize);
       await client.query(
         `INSERT INTO ${names.events} (position, stream, revision, event_id, type, schema_version, data, metadata, previous_hash, hash)
          SELECT p, s, r, i, t, v, d::jsonb, m::jsonb, ph, h
@@ -224,8 +225,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
           chunk.map((event) => event.eventId),
           chunk.map((event) => event.type),
           chunk.map((event) => event.schemaVersion),
-          chunk.map((event) => JSON.stringify(event.data)),
-          chunk.map((event) => JSON.stringify(event.metadata)),
+          plannedChunk.map((event) => event.dataJson),
+          plannedChunk.map((event) => event.metadataJson),
           chunk.map((event) => event.previousHash),
           chunk.map((event) => event.hash),
         ],
@@ -322,13 +323,6 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       const footprint = appendFootprint(requests);
       const snapshot = await readSnapshot(client, footprint);
       const plan = planAppend(requests, snapshot);
-      const nothingToWrite =
-        plan.events.length === 0 && plan.commands.length === 0 && plan.finalOwners.size === 0 && plan.keysToCreate.size === 0 && plan.subjectsToDestroy.size === 0;
-      if (nothingToWrite) {
-        if (inTransaction) await client.query('ROLLBACK');
-        inTransaction = false;
-        return requests.map(() => ({ events: [] }));
-      }
       if (!inTransaction) {
         await client.query(lockStatement);
         inTransaction = true;
@@ -336,15 +330,13 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
           throw new StaleSnapshot();
         }
       }
-      let firstPosition = 0n;
-      if (plan.events.length > 0) {
-        // One round trip reserves the whole block: nobody else draws from the sequence without the lock.
-        const reserved = await client.query<{ first: string }>(
-          `SELECT (setval(${names.positionSequenceLiteral}, nextval(${names.positionSequenceLiteral}) + $1::bigint - 1) - $1::bigint + 1)::text AS first`,
-          [plan.events.length],
-        );
-        firstPosition = BigInt(reserved.rows[0]?.first ?? '0');
-      }
+      // One round trip reserves the whole block (validation guarantees at
+      // least one event): nobody else draws from the sequence without the lock.
+      const reserved = await client.query<{ first: string }>(
+        `SELECT (setval(${names.positionSequenceLiteral}, nextval(${names.positionSequenceLiteral}) + $1::bigint - 1) - $1::bigint + 1)::text AS first`,
+        [plan.events.length],
+      );
+      const firstPosition = BigInt(reserved.rows[0]?.first ?? '0');
       const stored: StoredEvent[] = plan.events.map((planned, index) => ({
         ...planned.event,
         stream: planned.stream,
@@ -354,7 +346,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
         hash: planned.hash,
       }));
       try {
-        await insertEvents(client, stored);
+        await insertEvents(client, stored, plan.events);
       } catch (error) {
         if (uniqueViolation(error) && !lockFirst) throw new StaleSnapshot();
         throw error;
@@ -363,7 +355,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       await writeSideTables(client, plan, results, lockFirst);
       await options.hooks?.beforeCommit?.(client, stored);
       // NOTIFY is delivered on commit, so subscribers wake exactly when the events become visible.
-      await client.query(stored.length > 0 ? `SELECT pg_notify(${pg.escapeLiteral(names.channel)}, ''); COMMIT` : 'COMMIT');
+      await client.query(`SELECT pg_notify(${pg.escapeLiteral(names.channel)}, ''); COMMIT`);
       inTransaction = false;
       return results;
     } catch (error) {
@@ -384,7 +376,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       if (batch) error.requestIndex = requestIndex;
       return error;
     };
-    if (!Array.isArray(requests)) throw new StoreError('INVALID_APPEND', 'appendBatch expects an array of requests');
+    if (!Array.isArray(requests as unknown)) throw new StoreError('INVALID_APPEND', 'appendBatch expects an array of requests');
     requests.forEach((request, requestIndex) => {
       try {
         validateAppendRequest(request);
@@ -417,11 +409,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
     let sql = '';
     if (filter?.streamPrefixes !== undefined) {
       params.push(filter.streamPrefixes);
-      sql += ` AND stream ^@ ANY($${params.length}::text[])`;
+      sql += ` AND e.stream ^@ ANY($${params.length}::text[])`;
     }
     if (filter?.eventTypes !== undefined) {
       params.push(filter.eventTypes);
-      sql += ` AND type = ANY($${params.length}::text[])`;
+      sql += ` AND e.type = ANY($${params.length}::text[])`;
     }
     return sql;
   };
@@ -432,7 +424,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
     const params: unknown[] = [after, limit];
     const where = filterClauses(filter, params);
     const result = await query<EventRow>(
-      `SELECT ${eventColumns} FROM ${names.events} WHERE position > $1::bigint${where} ORDER BY position LIMIT $2`,
+      // Ordered by the bigint column, not the text alias of the same name (which would sort '10' before '2').
+      `SELECT ${eventColumns} FROM ${names.events} AS e WHERE e.position > $1::bigint${where} ORDER BY e.position LIMIT $2`,
       params,
       'reading the log',
     );
@@ -505,9 +498,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       const backwards = readOptions.direction === 'backwards';
       const from = readOptions.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
       const result = await query<EventRow>(
-        `SELECT ${eventColumns} FROM ${names.events}
-         WHERE stream = $1 AND revision ${backwards ? '<=' : '>='} $2::bigint
-         ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+        `SELECT ${eventColumns} FROM ${names.events} AS e
+         WHERE e.stream = $1 AND e.revision ${backwards ? '<=' : '>='} $2::bigint
+         ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
         [stream, from, readOptions.limit ?? null],
         `reading stream ${stream}`,
       );

@@ -7,7 +7,7 @@ export const maxInt4 = 2_147_483_647;
 /** Nesting deeper than this is refused instead of risking a stack overflow while hashing. */
 const maxJsonDepth = 256;
 
-const invalid = (message: string): StoreError => new StoreError('INVALID_APPEND', message);
+const invalid = (message: string): StoreError => new StoreError('INVALID_APPEND', `invalid append: ${message}`);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -45,10 +45,11 @@ function checkJson(value: unknown, path: string, depth: number): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item: unknown, index) => {
-      if (item === undefined) throw invalid(`${path}[${index}] is undefined`);
-      checkJson(item, `${path}[${index}]`, depth + 1);
-    });
+    for (let index = 0; index < value.length; index += 1) {
+      // Holes and undefined would silently become null in JSON: refuse instead of storing something else.
+      if (!(index in value) || value[index] === undefined) throw invalid(`${path}[${index}] is undefined, which is not JSON`);
+      checkJson(value[index], `${path}[${index}]`, depth + 1);
+    }
     return;
   }
   if (isRecord(value)) {
@@ -65,7 +66,8 @@ function checkJson(value: unknown, path: string, depth: number): void {
 
 const checkExpected = (value: unknown, path: string): void => {
   if (value === 'no_stream' || value === 'exists' || value === 'any') return;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= maxInt4) return;
+  // Any safe integer: a revision beyond what a stream holds is simply a wrong expectation.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return;
   throw invalid(`${path}.expected must be 'no_stream', 'exists', 'any' or a revision (a non-negative integer)`);
 };
 
@@ -78,34 +80,42 @@ const checkList = (value: unknown, path: string): readonly unknown[] => {
 /**
  * Validates one append request before anything touches the database, so a
  * malformed request fails with `INVALID_APPEND` and never writes partially.
- * A stream may appear only once per request, because two expectations for
- * one stream in one atomic write have no sensible meaning.
+ * It rejects what the reference (in-memory) store rejects: no writes, a
+ * write without events, a stream written twice in one request (its
+ * expectation would be ambiguous), a duplicate event id, metadata without
+ * its required fields, data that is not plain JSON. On top of that it
+ * rejects what PostgreSQL cannot store (NUL characters) and schema versions
+ * beyond `integer`.
  */
 export function validateAppendRequest(request: AppendRequest): void {
   if (!isRecord(request)) throw invalid('an append request must be an object');
-  const writes = checkList(request.writes, 'writes');
+  if (!Array.isArray(request.writes) || request.writes.length === 0) throw invalid('writes must be a non-empty array (an append must write at least one event)');
   const streams = new Set<string>();
-  writes.forEach((write, writeIndex) => {
+  const eventIds = new Set<string>();
+  (request.writes as readonly unknown[]).forEach((write, writeIndex) => {
     const path = `writes[${writeIndex}]`;
     if (!isRecord(write)) throw invalid(`${path} must be an object`);
     checkName(write.stream, `${path}.stream`);
     const stream = write.stream as string;
-    if (streams.has(stream)) throw invalid(`stream ${stream} appears more than once in one append`);
+    if (streams.has(stream)) throw invalid(`${path}.stream ${stream} appears in more than one write of the request`);
     streams.add(stream);
     checkExpected(write.expected, path);
-    checkList(write.events, `${path}.events`).forEach((event, eventIndex) => {
+    if (!Array.isArray(write.events) || write.events.length === 0) throw invalid(`${path}.events must be a non-empty array`);
+    (write.events as readonly unknown[]).forEach((event, eventIndex) => {
       const eventPath = `${path}.events[${eventIndex}]`;
       if (!isRecord(event)) throw invalid(`${eventPath} must be an object`);
       checkName(event.eventId, `${eventPath}.eventId`);
+      const eventId = event.eventId as string;
+      if (eventIds.has(eventId)) throw invalid(`${eventPath}.eventId ${eventId} appears more than once in the request`);
+      eventIds.add(eventId);
       checkName(event.type, `${eventPath}.type`);
       const version = event.schemaVersion;
       if (typeof version !== 'number' || !Number.isInteger(version) || version < 0 || version > maxInt4) {
-        throw invalid(`${eventPath}.schemaVersion must be a non-negative integer`);
+        throw invalid(`${eventPath}.schemaVersion must be a non-negative integer below 2^31`);
       }
-      if (!isRecord(event.data)) throw invalid(`${eventPath}.data must be a JSON object`);
+      if (!isRecord(event.data)) throw invalid(`${eventPath}.data must be a plain JSON object`);
       checkJson(event.data, `${eventPath}.data`, 0);
-      if (!isRecord(event.metadata)) throw invalid(`${eventPath}.metadata must be a JSON object`);
-      checkJson(event.metadata, `${eventPath}.metadata`, 0);
+      checkMetadata(event.metadata, `${eventPath}.metadata`);
     });
   });
   if (request.commandId !== undefined) checkName(request.commandId, 'commandId');
@@ -128,4 +138,14 @@ export function validateAppendRequest(request: AppendRequest): void {
     });
     checkList(request.keys.destroy, 'keys.destroy').forEach((subject, index) => checkName(subject, `keys.destroy[${index}]`));
   }
+}
+
+function checkMetadata(value: unknown, path: string): void {
+  if (!isRecord(value)) throw invalid(`${path} must be a plain JSON object`);
+  checkJson(value, path, 0);
+  for (const field of ['commandId', 'actor', 'at', 'correlationId'] as const) {
+    if (typeof value[field] !== 'string') throw invalid(`${path}.${field} must be a string`);
+  }
+  const causationId = value['causationId'];
+  if (causationId !== null && typeof causationId !== 'string') throw invalid(`${path}.causationId must be a string or null`);
 }
