@@ -1,7 +1,7 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import { match } from 'ts-pattern';
 import type { CrmCommand } from './commands.ts';
-import { CONFIG_STREAM, decideConfigure, evolveConfig, initialConfigState, type ConfigEvent, type ConfigState } from './config/configure.ts';
+import { CONFIG_STREAM, decideConfigure, evolveConfig, initialConfigState, type ConfigState } from './config/configure.ts';
 import type { DecisionContext, FactsNeeded } from './context.ts';
 import { contactPointKeys, customerStream, decideCustomer } from './customer/decide.ts';
 import type { CustomerEvent } from './customer/events.ts';

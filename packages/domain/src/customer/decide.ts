@@ -7,7 +7,7 @@ import { eventOf, type Command } from '../shared/messages.ts';
 import { elapsedDaysAtLeast, addDays, utcDay } from '../shared/time.ts';
 import { emailKey, foldName, phoneKey, SYSTEM_ACTOR } from '../shared/text.ts';
 import { funnelStages, type CustomerCommandData, type LifecycleStage } from './commands.ts';
-import type { Contact, ContactChanges, CustomerEvent, ProfileChanges } from './events.ts';
+import type { Contact, CustomerEvent } from './events.ts';
 import { idleDays, ruleHolds } from './recycleClock.ts';
 import type { CustomerState } from './state.ts';
 
