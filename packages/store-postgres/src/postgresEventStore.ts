@@ -376,7 +376,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       if (batch) error.requestIndex = requestIndex;
       return error;
     };
-    if (!Array.isArray(requests as unknown)) throw new StoreError('INVALID_APPEND', 'appendBatch expects an array of requests');
+    const untrusted: unknown = requests;
+    if (!Array.isArray(untrusted)) throw new StoreError('INVALID_APPEND', 'appendBatch expects an array of requests');
     requests.forEach((request, requestIndex) => {
       try {
         validateAppendRequest(request);

@@ -1,4 +1,4 @@
-import { StoreError } from '@eventcrm/runtime';
+import { StoreError, assertValidAppendRequest } from '@eventcrm/runtime';
 import type { AppendRequest } from '@eventcrm/runtime';
 
 /** PostgreSQL `integer` upper bound: revisions and schema versions are stored as int4. */
@@ -88,6 +88,8 @@ const checkList = (value: unknown, path: string): readonly unknown[] => {
  * beyond `integer`.
  */
 export function validateAppendRequest(request: AppendRequest): void {
+  // The shared rules first, so every adapter words its rejections alike.
+  assertValidAppendRequest(request);
   if (!isRecord(request)) throw invalid('an append request must be an object');
   if (!Array.isArray(request.writes) || request.writes.length === 0) throw invalid('writes must be a non-empty array (an append must write at least one event)');
   const streams = new Set<string>();
