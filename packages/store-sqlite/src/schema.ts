@@ -31,6 +31,12 @@ export const migrations: readonly Migration[] = [
     // never handed out twice, even after the newest row was deleted (by
     // tampering or manual repair): a reader that has seen position N must
     // never find a new event at N.
+    //
+    // A command record keeps only the first position and the count of its
+    // events: one append's events get consecutive positions (they are
+    // inserted one after another under the write lock), so the references
+    // are read back from `events` rather than stored twice. That keeps the
+    // record a small row, which matters when importing millions of commands.
     sql: `
       CREATE TABLE events (
         position       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,8 +52,10 @@ export const migrations: readonly Migration[] = [
         UNIQUE (stream, revision)
       );
       CREATE TABLE command_records (
-        command_id TEXT PRIMARY KEY,
-        events     TEXT NOT NULL
+        command_id     TEXT    PRIMARY KEY,
+        first_position INTEGER,
+        event_count    INTEGER NOT NULL CHECK (event_count >= 0),
+        CHECK ((event_count = 0) = (first_position IS NULL))
       ) WITHOUT ROWID;
       CREATE TABLE reservations (
         key   TEXT PRIMARY KEY,

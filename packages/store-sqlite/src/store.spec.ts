@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { StoreError, isCommandAlreadyRecordedError, isReservationConflictError, isWrongExpectedRevisionError, verifyChains } from '@eventcrm/runtime';
-import type { AppendRequest, StoredEvent } from '@eventcrm/runtime';
+import type { AppendRequest, StoredEvent, StreamWrite } from '@eventcrm/runtime';
 import { createSqliteEventStore } from './index.ts';
 import type { SqliteEventStore, SqliteEventStoreOptions } from './index.ts';
 import { newEvent, temporaryDirectory } from '../test/fixtures.ts';
@@ -23,6 +24,9 @@ const collect = async (batches: AsyncIterable<readonly StoredEvent[]>): Promise<
   for await (const batch of batches) all.push([...batch]);
   return all;
 };
+
+/** A valid write to a stream of its own, for appends that are about reservations or keys (an append must write an event). */
+const someWrite = (): StreamWrite => ({ stream: `side-${randomUUID()}`, expected: 'no_stream', events: [newEvent()] });
 
 const eventCount = (store: SqliteEventStore): number =>
   (store.database.prepare('SELECT COUNT(*) AS count FROM events').get() as { count: number }).count;
@@ -93,26 +97,26 @@ describe('append', () => {
 
   it('applies releases before claims, and refuses a key held by someone else', async () => {
     const store = openStore();
-    await store.append({ writes: [], reservations: { claim: [{ key: 'email:a', owner: 'customer-1' }] } });
-    await expect(store.append({ writes: [], reservations: { claim: [{ key: 'email:a', owner: 'customer-2' }] } })).rejects.toSatisfy(
+    await store.append({ writes: [someWrite()], reservations: { claim: [{ key: 'email:a', owner: 'customer-1' }] } });
+    await expect(store.append({ writes: [someWrite()], reservations: { claim: [{ key: 'email:a', owner: 'customer-2' }] } })).rejects.toSatisfy(
       isReservationConflictError,
     );
-    await store.append({ writes: [], reservations: { claim: [{ key: 'email:a', owner: 'customer-1' }] } });
+    await store.append({ writes: [someWrite()], reservations: { claim: [{ key: 'email:a', owner: 'customer-1' }] } });
     await store.append({
-      writes: [],
+      writes: [someWrite()],
       reservations: { claim: [{ key: 'email:a', owner: 'customer-2' }], release: [{ key: 'email:a', owner: 'customer-1' }] },
     });
-    await store.append({ writes: [], reservations: { release: [{ key: 'email:a', owner: 'customer-1' }] } });
+    await store.append({ writes: [someWrite()], reservations: { release: [{ key: 'email:a', owner: 'customer-1' }] } });
     expect(await store.lookupReservations(['email:a', 'email:b'])).toEqual(new Map([['email:a', 'customer-2']]));
   });
 
   it('keeps the first key of a subject and never revives a destroyed one', async () => {
     const store = openStore();
-    await store.append({ writes: [], keys: { create: [{ subject: 'customer-1', key: 'Zmlyc3Q=' }] } });
-    await store.append({ writes: [], keys: { create: [{ subject: 'customer-1', key: 'c2Vjb25k' }] } });
+    await store.append({ writes: [someWrite()], keys: { create: [{ subject: 'customer-1', key: 'Zmlyc3Q=' }] } });
+    await store.append({ writes: [someWrite()], keys: { create: [{ subject: 'customer-1', key: 'c2Vjb25k' }] } });
     expect(await store.loadKeys(['customer-1'])).toEqual(new Map([['customer-1', 'Zmlyc3Q=']]));
-    await store.append({ writes: [], keys: { destroy: ['customer-1', 'never-had-one'] } });
-    await store.append({ writes: [], keys: { create: [{ subject: 'customer-1', key: 'dGhpcmQ=' }, { subject: 'never-had-one', key: 'eA==' }] } });
+    await store.append({ writes: [someWrite()], keys: { destroy: ['customer-1', 'never-had-one'] } });
+    await store.append({ writes: [someWrite()], keys: { create: [{ subject: 'customer-1', key: 'dGhpcmQ=' }, { subject: 'never-had-one', key: 'eA==' }] } });
     expect((await store.loadKeys(['customer-1', 'never-had-one'])).size).toBe(0);
     const row = store.database.prepare("SELECT key, destroyed FROM encryption_keys WHERE subject = 'customer-1'").get();
     expect(row).toEqual({ key: null, destroyed: 1 });
@@ -128,10 +132,12 @@ describe('append', () => {
     ['undefined in an array', { writes: [{ stream: 's', expected: 'any', events: [{ ...newEvent(), data: { list: [undefined] } }] }] }],
     ['data that is an array', { writes: [{ stream: 's', expected: 'any', events: [{ ...newEvent(), data: [] }] }] }],
     ['metadata without an actor', { writes: [{ stream: 's', expected: 'any', events: [{ ...newEvent(), metadata: { commandId: 'c', at: 'x', correlationId: 'c', causationId: null } }] }] }],
-    ['a schema version of 0', { writes: [{ stream: 's', expected: 'any', events: [{ ...newEvent(), schemaVersion: 0 }] }] }],
     ['an empty command id', { commandId: '', writes: [{ stream: 's', expected: 'any', events: [newEvent()] }] }],
-    ['a claim without owner', { writes: [], reservations: { claim: [{ key: 'k' }] } }],
-    ['a key without subject', { writes: [], keys: { create: [{ key: 'a2V5' }] } }],
+    ['no writes', { writes: [] }],
+    ['a write without events', { writes: [{ stream: 's', expected: 'any', events: [] }] }],
+    ['a claim without owner', { writes: [someWrite()], reservations: { claim: [{ key: 'k' }] } }],
+    ['a key without subject', { writes: [someWrite()], keys: { create: [{ key: 'a2V5' }] } }],
+    ['an unpaired surrogate in data', { writes: [{ stream: 's', expected: 'any', events: [newEvent('T', { name: 'broken \ud800 text' })] }] }],
   ])('refuses %s with INVALID_APPEND and writes nothing', async (_, request) => {
     const store = openStore();
     await expect(store.append(request as AppendRequest)).rejects.toMatchObject({ code: 'INVALID_APPEND' });
@@ -376,7 +382,7 @@ describe('close', () => {
     await store.close();
     await store.close();
     await expect(store.headPosition()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    await expect(store.append({ writes: [] })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(store.append({ writes: [someWrite()] })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     await expect(collect(store.readAll())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });

@@ -6,6 +6,7 @@ import {
   ReservationConflictError,
   StoreError,
   WrongExpectedRevisionError,
+  assertValidAppendRequest,
   hashEvent,
   isPosition,
   isStoreError,
@@ -29,7 +30,6 @@ import type {
 } from '@eventcrm/runtime';
 import { toStoreError } from './errors.ts';
 import { migrate, schemaVersion } from './schema.ts';
-import { validateAppendRequest } from './validate.ts';
 
 /** How to open an SQLite event store. */
 export interface SqliteEventStoreOptions {
@@ -189,7 +189,7 @@ class SqliteStore implements SqliteEventStore {
   append(request: AppendRequest): Promise<AppendResult> {
     return settle(() => {
       this.#ensureOpen();
-      validateAppendRequest(request);
+      assertValidAppendRequest(request);
       return this.transaction(() => this.#appendInTransaction(request, new Map()));
     });
   }
@@ -204,7 +204,8 @@ class SqliteStore implements SqliteEventStore {
     if (!Array.isArray(given)) throw new StoreError('INVALID_APPEND', 'invalid append: appendBatch takes an array of requests');
     for (const [index, request] of requests.entries()) {
       try {
-        validateAppendRequest(request);
+        // The reference store's checks, so every adapter refuses the same inputs.
+        assertValidAppendRequest(request);
       } catch (error) {
         throw withRequestIndex(error, index);
       }
@@ -313,7 +314,13 @@ class SqliteStore implements SqliteEventStore {
     return this.#query(() => {
       const row = this.#statements.findCommand.get(commandId);
       if (row === undefined) return undefined;
-      return { commandId, events: parseStored<EventReference[]>(row.events, `the record of command ${commandId}`) };
+      const events: EventReference[] =
+        row.firstPosition === null
+          ? []
+          : this.#statements.commandEvents
+              .all(row.firstPosition, row.firstPosition + row.eventCount - 1)
+              .map((event) => ({ ...event, position: toPosition(event.position) }));
+      return { commandId, events };
     });
   }
 
@@ -390,23 +397,22 @@ class SqliteStore implements SqliteEventStore {
       for (const event of write.events) {
         const revision = head === null ? 0 : head.revision + 1;
         const previousHash = head === null ? null : head.hash;
-        const hash = hashEvent({
-          stream: write.stream,
-          revision,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          data: event.data,
-          metadata: event.metadata,
-          previousHash,
-        });
+        const dataText = JSON.stringify(event.data);
+        const metadataText = JSON.stringify(event.metadata);
+        // Hash and return what a reader will parse back, not the caller's
+        // objects: the result is then equal to a later read, and a caller
+        // mutating its objects afterwards cannot change it.
+        const data = JSON.parse(dataText) as JsonObject;
+        const metadata = JSON.parse(metadataText) as EventMetadata;
+        const hash = hashEvent({ stream: write.stream, revision, type: event.type, schemaVersion: event.schemaVersion, data, metadata, previousHash });
         const { lastInsertRowid } = statements.insertEvent.run(
           write.stream,
           revision,
           event.eventId,
           event.type,
           event.schemaVersion,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
+          dataText,
+          metadataText,
           previousHash,
           hash,
         );
@@ -417,8 +423,8 @@ class SqliteStore implements SqliteEventStore {
           eventId: event.eventId,
           type: event.type,
           schemaVersion: event.schemaVersion,
-          data: event.data,
-          metadata: event.metadata,
+          data,
+          metadata,
           previousHash,
           hash,
         });
@@ -428,8 +434,8 @@ class SqliteStore implements SqliteEventStore {
     }
 
     if (commandId !== undefined) {
-      const references: EventReference[] = stored.map(({ stream, revision, position, eventId, type }) => ({ stream, revision, position, eventId, type }));
-      statements.recordCommand.run(commandId, JSON.stringify(references));
+      const first = stored[0];
+      statements.recordCommand.run(commandId, first === undefined ? null : BigInt(first.position), stored.length);
     }
     return { events: stored };
   }
@@ -483,8 +489,9 @@ interface Statements {
   readonly head: Statement<[], { position: number | null }>;
   readonly readStreamForwards: Statement<[string, number, number], EventRow>;
   readonly readStreamBackwards: Statement<[string, number, number], EventRow>;
-  readonly findCommand: Statement<[string], { events: string }>;
-  readonly recordCommand: Statement<[string, string]>;
+  readonly findCommand: Statement<[string], { firstPosition: number | null; eventCount: number }>;
+  readonly commandEvents: Statement<[number, number], { stream: string; revision: number; position: number; eventId: string; type: string }>;
+  readonly recordCommand: Statement<[string, bigint | null, number]>;
   readonly reservationOwner: Statement<[string], { owner: string }>;
   readonly claimReservation: Statement<[string, string]>;
   readonly releaseReservation: Statement<[string, string]>;
@@ -504,8 +511,11 @@ function prepareStatements(database: SqliteDatabase): Statements {
     head: database.prepare('SELECT MAX(position) AS position FROM events'),
     readStreamForwards: database.prepare(`SELECT ${eventColumns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`),
     readStreamBackwards: database.prepare(`SELECT ${eventColumns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
-    findCommand: database.prepare('SELECT events FROM command_records WHERE command_id = ?'),
-    recordCommand: database.prepare('INSERT INTO command_records (command_id, events) VALUES (?, ?)'),
+    findCommand: database.prepare('SELECT first_position AS firstPosition, event_count AS eventCount FROM command_records WHERE command_id = ?'),
+    commandEvents: database.prepare(
+      'SELECT stream, revision, position, event_id AS eventId, type FROM events WHERE position BETWEEN ? AND ? ORDER BY position',
+    ),
+    recordCommand: database.prepare('INSERT INTO command_records (command_id, first_position, event_count) VALUES (?, ?, ?)'),
     reservationOwner: database.prepare('SELECT owner FROM reservations WHERE key = ?'),
     claimReservation: database.prepare('INSERT INTO reservations (key, owner) VALUES (?, ?)'),
     releaseReservation: database.prepare('DELETE FROM reservations WHERE key = ? AND owner = ?'),
