@@ -54,7 +54,14 @@ export interface KurrentDbEventStoreOptions {
   readonly atomicAppend?: AtomicAppendMode;
   /** Events per `readAll` / `subscribe` batch when the caller gives no `batchSize` (default 500). */
   readonly batchSize?: number;
-  /** How often an append is re-planned after losing a race on a stream's state before it fails (default 3). */
+  /**
+   * How many times an append is planned and sent before a lost race fails it
+   * (default 25). A race is lost when another writer changed a stream between
+   * the adapter's read and its append; the adapter then reads and plans again
+   * after a short random pause. Only appends whose expectations still hold
+   * (`any`, `exists`, reservations still free) get that far: with an exact
+   * expected revision the new plan fails at once.
+   */
   readonly maxAppendAttempts?: number;
   /**
    * Called when something went wrong after an append had committed, so that
@@ -67,7 +74,10 @@ export interface KurrentDbEventStoreOptions {
 }
 
 const defaultBatchSize = 500;
-const defaultMaxAppendAttempts = 3;
+const defaultMaxAppendAttempts = 25;
+/** A short random pause before re-planning a lost race, so that racing writers spread out (at most 50 ms). */
+const pauseBeforeAttempt = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 // Pages when headPosition has to look past events the server could not filter out.
 const headPageSize = 100;
 
@@ -353,8 +363,9 @@ export class KurrentDbEventStore implements EventStore {
       } catch (error) {
         const failure = classifyClientError(error);
         if (failure.kind !== 'conflict') throw toStoreError(error, 'appending');
-        if (attempt < this.#maxAppendAttempts) continue;
-        throw conflictError(plan, failure.conflicts, { batch });
+        if (attempt >= this.#maxAppendAttempts) throw conflictError(plan, failure.conflicts, { batch });
+        await pauseBeforeAttempt(attempt);
+        continue;
       }
       const positions = await this.#readBack(plan);
       await this.#tombstone(plan.tombstones);
