@@ -41,3 +41,12 @@ export type { ChainBreak, ChainProblem, ChainReport } from './store/verify.ts';
 export type { StoreHarness } from './store/harness.ts';
 export { assertValidAppendRequest, createInMemoryEventStore } from './store/memory.ts';
 export type { InMemoryEventStoreOptions } from './store/memory.ts';
+
+export { ManualClock, systemClock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export { newId } from './ids.ts';
+export { EventCodec, UndecodableEventError } from './events/codec.ts';
+export type { PersonalDataMode, RecordedEvent } from './events/codec.ts';
+export { CommandExecutor } from './execution/executor.ts';
+export type { BatchOptions, ExecutorOptions } from './execution/executor.ts';
+export type { ExecutionOutcome, ExecutionRejection, ExecutionSuccess } from './execution/outcome.ts';
