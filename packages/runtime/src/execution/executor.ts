@@ -13,7 +13,6 @@ import {
   type CrmCommand,
   type CrmEvent,
   type DomainError,
-  type EventOf,
 } from '@eventcrm/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import { systemClock, type Clock } from '../clock.ts';
