@@ -4,9 +4,6 @@ import type { AppendRequest } from '@eventcrm/runtime';
 /** PostgreSQL `integer` upper bound: revisions and schema versions are stored as int4. */
 export const maxInt4 = 2_147_483_647;
 
-/** Nesting deeper than this is refused instead of risking a stack overflow while hashing. */
-const maxJsonDepth = 256;
-
 const invalid = (message: string): StoreError => new StoreError('INVALID_APPEND', `invalid append: ${message}`);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -31,10 +28,10 @@ const checkName = (value: unknown, what: string): void => {
  * so the hash taken before the insert matches the value read back: plain
  * objects, arrays, finite numbers, storable strings, booleans and null.
  * `undefined` object members are allowed (both `JSON.stringify` and
- * `canonicalJson` drop them).
+ * `canonicalJson` drop them). Cycles never get here: the shared validator
+ * runs first and refuses them.
  */
-function checkJson(value: unknown, path: string, depth: number): void {
-  if (depth > maxJsonDepth) throw invalid(`${path} is nested more than ${maxJsonDepth} levels deep`);
+function checkJson(value: unknown, path: string): void {
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalid(`${path} is not a finite number`);
@@ -48,7 +45,7 @@ function checkJson(value: unknown, path: string, depth: number): void {
     for (let index = 0; index < value.length; index += 1) {
       // Holes and undefined would silently become null in JSON: refuse instead of storing something else.
       if (!(index in value) || value[index] === undefined) throw invalid(`${path}[${index}] is undefined, which is not JSON`);
-      checkJson(value[index], `${path}[${index}]`, depth + 1);
+      checkJson(value[index], `${path}[${index}]`);
     }
     return;
   }
@@ -57,7 +54,7 @@ function checkJson(value: unknown, path: string, depth: number): void {
     if (prototype !== Object.prototype && prototype !== null) throw invalid(`${path} is not a plain JSON object`);
     for (const [key, member] of Object.entries(value)) {
       if (!storableString(key)) throw invalid(`${path} has a key with a NUL character or a lone surrogate`);
-      if (member !== undefined) checkJson(member, `${path}.${key}`, depth + 1);
+      if (member !== undefined) checkJson(member, `${path}.${key}`);
     }
     return;
   }
@@ -116,7 +113,7 @@ export function validateAppendRequest(request: AppendRequest): void {
         throw invalid(`${eventPath}.schemaVersion must be a non-negative integer below 2^31`);
       }
       if (!isRecord(event.data)) throw invalid(`${eventPath}.data must be a plain JSON object`);
-      checkJson(event.data, `${eventPath}.data`, 0);
+      checkJson(event.data, `${eventPath}.data`);
       checkMetadata(event.metadata, `${eventPath}.metadata`);
     });
   });
@@ -144,7 +141,7 @@ export function validateAppendRequest(request: AppendRequest): void {
 
 function checkMetadata(value: unknown, path: string): void {
   if (!isRecord(value)) throw invalid(`${path} must be a plain JSON object`);
-  checkJson(value, path, 0);
+  checkJson(value, path);
   for (const field of ['commandId', 'actor', 'at', 'correlationId'] as const) {
     if (typeof value[field] !== 'string') throw invalid(`${path}.${field} must be a string`);
   }
