@@ -54,9 +54,12 @@ export const upcasters: { readonly [Type in EventType]?: { readonly [fromVersion
   OpportunityOpened: {
     1: (data) => {
       const { amount, currency, ...rest } = data as { amount?: unknown; currency?: unknown } & JsonRecord;
-      const code = typeof currency === 'string' ? currency : 'USD';
-      const parsed = typeof amount === 'string' ? parseAmount(amount, code) : undefined;
-      return { ...rest, amount: { currency: code, minor: parsed !== undefined && parsed.ok ? parsed.minor.toString() : '0' } };
+      // Only a valid amount of a known currency converts. Anything else stays
+      // as it was so that the v2 schema rejects it: inventing an amount (0) or
+      // a currency would silently misstate the pipeline.
+      if (typeof amount !== 'string' || typeof currency !== 'string') return data;
+      const parsed = parseAmount(amount, currency);
+      return parsed.ok ? { ...rest, amount: { currency, minor: parsed.minor.toString() } } : data;
     },
   },
 };
@@ -91,6 +94,8 @@ export function decodeEvent(stored: {
   if (!Number.isInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > current) {
     return fail(`schema version ${schemaVersion} of ${type} is not between 1 and ${current}`);
   }
+  // Upcasters read fields, so anything but a plain object is refused before them (a decode never throws).
+  if (typeof stored.data !== 'object' || stored.data === null || Array.isArray(stored.data)) return fail('data is not an object');
   let data = stored.data as JsonRecord;
   for (let version = schemaVersion; version < current; version += 1) {
     const upcast = upcasters[type]?.[version];
