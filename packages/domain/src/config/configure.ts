@@ -70,7 +70,13 @@ export function decideConfigure(command: ConfigureCommand, state: ConfigState, c
   if (!isSystemOrAdmin(actorResult.right)) return E.left(forbidden(command, 'only an admin or system configures'));
   const parsed = configPatchSchema.safeParse(command.data);
   if (!parsed.success) {
-    return E.left(invalidConfiguration(parsed.error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message }))));
+    // An unknown key is reported at the key itself (`data.pool.foo`), not at the object holding it (domain.md §1: the path of every bad key).
+    const issues = parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: issuePath([...issue.path, key]), message: `unknown key ${key}` }))
+        : [{ path: issuePath(issue.path), message: issue.message }],
+    );
+    return E.left(invalidConfiguration(issues));
   }
   const patch = parsed.data;
   const current = configAt(state.history, command.at);
