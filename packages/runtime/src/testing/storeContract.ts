@@ -161,10 +161,20 @@ async function withFreshStore(harness: StoreHarness, test: (store: EventStore) =
   }
 }
 
+/** Reads the log to its end, failing fast (instead of looping forever) when positions stop increasing. */
 async function readAllEvents(store: EventStore, options: ReadAllOptions = {}): Promise<{ events: StoredEvent[]; batchSizes: number[] }> {
   const events: StoredEvent[] = [];
   const batchSizes: number[] = [];
+  let last: Position | undefined = options.after;
   for await (const batch of store.readAll(options)) {
+    for (const event of batch) {
+      if (last !== undefined && comparePositions(event.position, last) <= 0) {
+        throw new Error(
+          `readAll(${JSON.stringify(options)}) returned position ${event.position} (${event.stream}@${event.revision}) at or before ${last}: positions must strictly increase and \`after\` is exclusive`,
+        );
+      }
+      last = event.position;
+    }
     batchSizes.push(batch.length);
     events.push(...batch);
   }
@@ -812,7 +822,11 @@ function describeSubscribe(harness: StoreHarness): void {
       await appendTo(store(), unique('pre-aborted'), 'no_stream');
       const run = async (): Promise<number> => {
         let batches = 0;
-        for await (const _batch of store().subscribe({ signal: AbortSignal.abort(), pollIntervalMs })) batches += 1;
+        for await (const _batch of store().subscribe({ signal: AbortSignal.abort(), pollIntervalMs })) {
+          batches += 1;
+          // Stop a subscription that ignores its signal, so the failure below does not leave it running.
+          if (batches > 1) break;
+        }
         return batches;
       };
       const batches = await within(run(), waitMs, () => `a subscription with an aborted signal did not end within ${waitMs} ms`);
@@ -844,30 +858,43 @@ function describeSubscribe(harness: StoreHarness): void {
 function describeNeverSkip(harness: StoreHarness): void {
   describe('never skips an event under concurrent appends', () => {
     const store = useStore(harness);
+    const appenders = 8;
+    const rounds = 4;
+
+    /**
+     * Runs `appenders` concurrent writers, each appending `rounds` times to its
+     * own stream (every fourth one also writes a second stream in the same
+     * transaction), so commits keep overlapping while readers work.
+     */
+    const appendConcurrently = async (prefix: string): Promise<StoredEvent[]> => {
+      const perWriter = await Promise.all(
+        Array.from({ length: appenders }, async (_, index) => {
+          const stream = `${prefix}-${index}`;
+          const appended: StoredEvent[] = [];
+          for (let round = 0; round < rounds; round += 1) {
+            const expected: ExpectedRevision = round === 0 ? 'no_stream' : 'exists';
+            const writes = [write(stream, expected, newEvents(1 + (index % 3)))];
+            if (index % 4 === 3) writes.push(write(`${prefix}-pair-${index}-${round}`, 'no_stream', newEvents(1)));
+            appended.push(...(await store().append({ writes })).events);
+          }
+          return appended;
+        }),
+      );
+      return perWriter.flat();
+    };
+    const eventsPerRound = Array.from({ length: appenders }, (_, index) => 1 + (index % 3) + (index % 4 === 3 ? 1 : 0)).reduce((sum, count) => sum + count, 0);
 
     it('a live subscriber sees every event of concurrent appenders exactly once, in position order', async () => {
-      const prefix = unique('tail');
-      const appenders = 8;
-      const rounds = 4;
+      const total = rounds * eventsPerRound;
       const tail = new Tail(store(), { ...afterOption(await store().headPosition()), batchSize: 7 });
       try {
-        void tail.pull();
-        const appended: StoredEvent[] = [];
-        for (let round = 0; round < rounds; round += 1) {
-          const results = await Promise.all(
-            Array.from({ length: appenders }, (_, index) => {
-              const stream = `${prefix}-${index}`;
-              const expected: ExpectedRevision = round === 0 ? 'no_stream' : 'exists';
-              const events = newEvents(1 + (index % 3));
-              // Every fourth appender writes two streams in one transaction.
-              const writes = index % 4 === 3 ? [write(stream, expected, events), write(`${prefix}-pair-${index}-${round}`, 'no_stream', newEvents(1))] : [write(stream, expected, events)];
-              return store().append({ writes });
-            }),
-          );
-          appended.push(...results.flatMap((result) => result.events));
-        }
+        // The subscriber consumes while the appenders run, which is where out-of-order commits make stores skip events.
+        const tailing = tail.waitFor(total, 'a subscriber tailing concurrent appenders (a store that skips events committed out of order stalls here)');
+        tailing.catch(() => undefined);
+        const appended = await appendConcurrently(unique('tail'));
+        expect(appended.length).toBe(total);
+        await tailing;
 
-        await tail.waitFor(appended.length, 'a subscriber tailing concurrent appenders');
         const received = idsOf(tail.received);
         const duplicates = received.filter((id, index) => received.indexOf(id) !== index);
         expect(duplicates, 'events delivered more than once').toEqual([]);
@@ -884,8 +911,7 @@ function describeNeverSkip(harness: StoreHarness): void {
       }
     });
 
-    it('readAll resumed batch by batch during concurrent appends sees every event exactly once', async () => {
-      const prefix = unique('resume-all');
+    it('readAll, resumed after the last position it saw while appenders run, sees every event exactly once', async () => {
       let cursor = await store().headPosition();
       const seen: StoredEvent[] = [];
       const drain = async (): Promise<void> => {
@@ -894,16 +920,27 @@ function describeNeverSkip(harness: StoreHarness): void {
           cursor = batch.at(-1)!.position;
         }
       };
-      const appended: StoredEvent[] = [];
-      for (let round = 0; round < 4; round += 1) {
-        const [results] = await Promise.all([
-          Promise.all(Array.from({ length: 6 }, (_, index) => appendTo(store(), `${prefix}-${round}-${index}`, 'no_stream', 1 + (index % 2)))),
-          drain(),
-        ]);
-        appended.push(...results.flatMap((result) => result.events));
+      let appending = true;
+      const reader = (async (): Promise<void> => {
+        while (appending) {
+          await drain();
+          await sleep(1);
+        }
+        await drain();
+      })();
+      reader.catch(() => undefined);
+      let appended: StoredEvent[];
+      try {
+        appended = await appendConcurrently(unique('resume-all'));
+      } finally {
+        appending = false;
       }
-      await drain();
-      expect(idsOf(seen).sort(), 'resumed readAll saw exactly the appended events').toEqual(idsOf(appended).sort());
+      await reader;
+      const seenIds = idsOf(seen);
+      expect(seenIds.filter((id, index) => seenIds.indexOf(id) !== index), 'events read more than once').toEqual([]);
+      const missing = appended.filter((event) => !seenIds.includes(event.eventId)).map((event) => `${event.stream}@${event.revision} (position ${event.position})`);
+      expect(missing, `${missing.length} of ${appended.length} appended events were skipped by a reader resuming after the last position it saw`).toEqual([]);
+      expect(seen.length, 'resumed readAll saw exactly the appended events').toBe(appended.length);
       expectStrictlyIncreasing(seen, 'resumed readAll');
     });
   });
