@@ -19,7 +19,10 @@ export interface Migration {
  * schema's position advisory lock (see `docs/decisions/011-postgres-global-order.md`),
  * so they become visible in increasing order. `stream` uses the "C" collation:
  * the store only compares streams for equality and prefixes, and bytewise
- * comparison keeps the (stream, revision) index cheap.
+ * comparison keeps the (stream, revision) index cheap. A command record keeps
+ * only the range of positions its append drew (one append's events are
+ * contiguous in the log), so recording commands costs little in bulk imports;
+ * `findCommand` reads the references back from the events.
  */
 export const migrations: readonly Migration[] = [
   {
@@ -42,7 +45,8 @@ export const migrations: readonly Migration[] = [
       );
       CREATE TABLE ${n.commands} (
         command_id text PRIMARY KEY,
-        events jsonb NOT NULL
+        first_position bigint NOT NULL,
+        last_position bigint NOT NULL
       );
       CREATE TABLE ${n.reservations} (
         key text PRIMARY KEY,
