@@ -75,6 +75,7 @@ export default tseslint.config(
       'no-restricted-globals': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-base-to-string': 'off',
     },
   },
 );

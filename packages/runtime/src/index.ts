@@ -50,3 +50,7 @@ export type { PersonalDataMode, RecordedEvent } from './events/codec.ts';
 export { CommandExecutor } from './execution/executor.ts';
 export type { BatchOptions, ExecutorOptions } from './execution/executor.ts';
 export type { ExecutionOutcome, ExecutionRejection, ExecutionSuccess } from './execution/outcome.ts';
+export type { Checkpoint, Namespace, ReadModelStore, TableChanges } from './projection/port.ts';
+export { createInMemoryReadModelStore } from './projection/memoryReadModels.ts';
+export { ProjectionRunner } from './projection/runner.ts';
+export type { ProjectionRunnerOptions, RunOptions, RunProgress, RunReport } from './projection/runner.ts';

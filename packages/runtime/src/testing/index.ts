@@ -7,3 +7,5 @@
 export { describeEventStoreContract } from './storeContract.ts';
 export { inMemoryStoreHarness } from './memoryHarness.ts';
 export type { StoreHarness } from '../store/harness.ts';
+export { describeReadModelContract } from './readModelContract.ts';
+export type { ReadModelHarness } from './readModelContract.ts';

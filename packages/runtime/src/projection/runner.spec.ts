@@ -1,0 +1,79 @@
+import type { ProjectionDefinition, Row } from '@eventcrm/projections';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.ts';
+import { CommandExecutor } from '../execution/executor.ts';
+import { createInMemoryEventStore } from '../store/memory.ts';
+import { createInMemoryReadModelStore } from './memoryReadModels.ts';
+import { ProjectionRunner } from './runner.ts';
+
+/** A toy projection: claims per member (a cached table) and members by team (a resident table). */
+const claimsPerMember: ProjectionDefinition = {
+  name: 'toy',
+  version: 1,
+  eventTypes: ['MemberRegistered', 'MemberMovedToTeam', 'CustomerClaimed'],
+  tables: [
+    { name: 'toy_claims', columns: { member_id: 'text', team: 'text', claims: 'integer' }, key: ['member_id', 'team'] },
+    { name: 'toy_members', columns: { member_id: 'text', team: 'text' }, key: ['member_id'], resident: true },
+  ],
+  rowsNeeded(event, resident) {
+    if (event.type !== 'CustomerClaimed') return [];
+    const team = String(resident.get('toy_members', [event.data.to])?.['team'] ?? '');
+    return [{ table: 'toy_claims', key: [event.data.to, team] }];
+  },
+  apply(event, rows) {
+    if (event.type === 'MemberRegistered') rows.put('toy_members', { member_id: event.data.memberId, team: event.data.team ?? '' });
+    if (event.type === 'MemberMovedToTeam') rows.put('toy_members', { member_id: event.data.memberId, team: event.data.to });
+    if (event.type === 'CustomerClaimed') {
+      const team = String(rows.get('toy_members', [event.data.to])?.['team'] ?? '');
+      const current = rows.get('toy_claims', [event.data.to, team]);
+      rows.put('toy_claims', { member_id: event.data.to, team, claims: Number(current?.['claims'] ?? 0) + 1 });
+    }
+  },
+};
+
+async function history(customers: number) {
+  const store = createInMemoryEventStore({ batchSize: 7 });
+  const executor = new CommandExecutor({ store, clock: new ManualClock('2026-02-01T00:00:00.000Z') });
+  // One customer a day keeps every member under the daily claim limit.
+  const at = (day: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + day * 86_400_000).toISOString();
+  await executor.execute({ command: 'RegisterMember', actor: 'system', at: at(0), data: { memberId: 'u-a', name: 'A', role: 'rep', team: 'north' } });
+  await executor.execute({ command: 'RegisterMember', actor: 'system', at: at(0), data: { memberId: 'u-b', name: 'B', role: 'rep', team: 'south' } });
+  for (let index = 0; index < customers; index += 1) {
+    const id = `cus-${index}`;
+    await executor.execute({ command: 'RegisterCustomer', actor: 'system', at: at(index + 1), data: { customerId: id, name: `C ${index}`, kind: 'company', email: `c${index}@x.io`, source: 'web', importance: 'B' } });
+    if (index === Math.floor(customers / 2)) await executor.execute({ command: 'MoveMemberToTeam', actor: 'system', at: at(index + 1), data: { memberId: 'u-a', team: 'east' } });
+    await executor.execute({ command: 'ClaimCustomer', actor: index % 3 === 0 ? 'u-b' : 'u-a', at: at(index + 1), data: { customerId: id } });
+  }
+  return store;
+}
+
+const sorted = (rows: readonly Row[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+describe('ProjectionRunner', () => {
+  it('catches up in batches, then a rebuild gives the same rows', async () => {
+    const store = await history(40);
+    const readModels = createInMemoryReadModelStore();
+    const runner = new ProjectionRunner({ store, readModels, projections: [claimsPerMember], batchSize: 5, cacheCapacity: 1000 });
+    const report = await runner.catchUp();
+    expect(report.events).toBeGreaterThan(0);
+    const live = sorted(await readModels.reader().scan('toy_claims'));
+    expect(live).toEqual([
+      { member_id: 'u-a', team: 'east', claims: 13 },
+      { member_id: 'u-a', team: 'north', claims: 13 },
+      { member_id: 'u-b', team: 'south', claims: 14 },
+    ]);
+    await runner.rebuild();
+    expect(sorted(await readModels.reader().scan('toy_claims'))).toEqual(live);
+  });
+
+  it('resumes from its checkpoint and reports progress', async () => {
+    const store = await history(10);
+    const readModels = createInMemoryReadModelStore();
+    const runner = new ProjectionRunner({ store, readModels, projections: [claimsPerMember], batchSize: 3 });
+    const progress: number[] = [];
+    await runner.catchUp({ onProgress: (p) => progress.push(p.eventsDone) });
+    expect(progress.length).toBeGreaterThan(1);
+    const again = await runner.catchUp();
+    expect(again.events).toBe(0);
+  });
+});

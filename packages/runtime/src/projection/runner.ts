@@ -1,0 +1,223 @@
+import type { EventType } from '@eventcrm/domain';
+import type { ProjectedEvent, ProjectionDefinition, RowRef } from '@eventcrm/projections';
+import { EventCodec, type PersonalDataMode } from '../events/codec.ts';
+import { comparePositions } from '../store/position.ts';
+import type { EventStore, Position, StoredEvent } from '../store/port.ts';
+import type { Checkpoint, Namespace, ReadModelStore } from './port.ts';
+import { WorkingSet } from './workingSet.ts';
+
+/** Progress of a run, reported after every committed batch. */
+export interface RunProgress {
+  readonly eventsDone: number;
+  readonly eventsPerSecond: number;
+  readonly position: Position | null;
+  readonly headPosition: Position | null;
+  /** Share of the log done, 0–1 (by position), `null` when unknown. */
+  readonly fraction: number | null;
+  readonly etaSeconds: number | null;
+}
+
+/** What a catch-up or rebuild did. */
+export interface RunReport {
+  readonly projections: readonly string[];
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly position: Position | null;
+}
+
+/** Options of a projection runner. */
+export interface ProjectionRunnerOptions {
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly projections: readonly ProjectionDefinition[];
+  readonly codec?: EventCodec;
+  /** Events per batch: one fetch, one commit and one checkpoint per batch (default 2000). */
+  readonly batchSize?: number;
+  /** Cached rows beyond the resident tables (default 200,000): the memory bound of a run. */
+  readonly cacheCapacity?: number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Only these projections (by name); default all. */
+  readonly only?: readonly string[];
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** Aborting stops after the current batch (its commit completes). */
+  readonly signal?: AbortSignal;
+}
+
+const positionNumber = (position: Position | null): number | null => (position === null ? null : Number(position));
+
+/**
+ * Runs projections over the log (issue #4): catch-up, live following and
+ * rebuilds. Events are read in order in batches; per batch the rows the
+ * events need are fetched in bulk, the events applied in memory, and the
+ * changed rows written together with every projection's checkpoint in one
+ * transaction. No per-event round trips, one commit per batch, and a crash
+ * anywhere resumes from the last commit to the same result.
+ */
+export class ProjectionRunner {
+  private readonly store: EventStore;
+  private readonly readModels: ReadModelStore;
+  private readonly projections: readonly ProjectionDefinition[];
+  private readonly codec: EventCodec;
+  private readonly batchSize: number;
+  private readonly cacheCapacity: number;
+
+  constructor(options: ProjectionRunnerOptions) {
+    this.store = options.store;
+    this.readModels = options.readModels;
+    this.projections = options.projections;
+    this.codec = options.codec ?? new EventCodec(options.store);
+    this.batchSize = Math.max(1, options.batchSize ?? 2000);
+    this.cacheCapacity = Math.max(1000, options.cacheCapacity ?? 200_000);
+  }
+
+  /** The projections a run covers. */
+  private select(only: readonly string[] | undefined): readonly ProjectionDefinition[] {
+    if (only === undefined) return this.projections;
+    const unknown = only.filter((name) => !this.projections.some((projection) => projection.name === name));
+    if (unknown.length > 0) throw new TypeError(`unknown projection ${unknown.join(', ')}; known: ${this.projections.map((p) => p.name).join(', ')}`);
+    return this.projections.filter((projection) => only.includes(projection.name));
+  }
+
+  /**
+   * Brings the live read models up to date with the log. A projection whose
+   * stored version differs from its definition is rebuilt first.
+   */
+  async catchUp(options: RunOptions = {}): Promise<RunReport> {
+    const selected = this.select(options.only);
+    await this.readModels.prepare('live', selected.flatMap((projection) => projection.tables));
+    const stored = new Map((await this.readModels.checkpoints('live')).map((checkpoint) => [checkpoint.projection, checkpoint]));
+    const outdated = selected.filter((projection) => {
+      const checkpoint = stored.get(projection.name);
+      return checkpoint !== undefined && checkpoint.version !== projection.version;
+    });
+    if (outdated.length > 0) {
+      await this.rebuild({ ...options, only: outdated.map((projection) => projection.name) });
+      for (const checkpoint of await this.readModels.checkpoints('live')) stored.set(checkpoint.projection, checkpoint);
+    }
+    return this.run('live', selected, stored, false, options);
+  }
+
+  /**
+   * Rebuilds projections from the first event into a fresh copy beside the
+   * live one (queries keep answering from the live copy), then swaps the
+   * copy in atomically. Several projections share one pass over the log.
+   */
+  async rebuild(options: RunOptions = {}): Promise<RunReport> {
+    const selected = this.select(options.only);
+    const tables = selected.flatMap((projection) => projection.tables);
+    await this.readModels.prepare('rebuild', tables);
+    await this.readModels.reset('rebuild', tables, selected.map((projection) => projection.name));
+    const report = await this.run('rebuild', selected, new Map(), true, options);
+    if (options.signal?.aborted === true) return report;
+    await this.readModels.prepare('live', tables);
+    await this.readModels.swap(tables, selected.map((projection) => projection.name));
+    return report;
+  }
+
+  /**
+   * Keeps the live read models following the log until `signal` aborts:
+   * catches up, then applies new events as they are committed.
+   */
+  async follow(options: RunOptions & { readonly pollIntervalMs?: number } = {}): Promise<void> {
+    await this.catchUp(options);
+    const selected = this.select(options.only);
+    const stored = new Map((await this.readModels.checkpoints('live')).map((checkpoint) => [checkpoint.projection, checkpoint]));
+    await this.run('live', selected, stored, false, options, true, options.pollIntervalMs);
+  }
+
+  private async run(
+    namespace: Namespace,
+    projections: readonly ProjectionDefinition[],
+    checkpoints: ReadonlyMap<string, Checkpoint>,
+    startedEmpty: boolean,
+    options: RunOptions,
+    live = false,
+    pollIntervalMs?: number,
+  ): Promise<RunReport> {
+    const started = performance.now();
+    const names = projections.map((projection) => projection.name);
+    const positionOf = (projection: ProjectionDefinition): Position | undefined => checkpoints.get(projection.name)?.position;
+    const after = projections.reduce<Position | undefined>((lowest, projection) => {
+      const position = positionOf(projection);
+      if (position === undefined || lowest === undefined) return undefined;
+      return comparePositions(position, lowest) < 0 ? position : lowest;
+    }, projections.length === 0 ? undefined : (positionOf(projections[0]!) ?? undefined));
+    const working = new WorkingSet(this.readModels, namespace, projections, this.cacheCapacity, startedEmpty);
+    await working.loadResident();
+    const consumers = new Map<string, ProjectionDefinition[]>();
+    for (const projection of projections) {
+      for (const type of projection.eventTypes) consumers.set(type, [...(consumers.get(type) ?? []), projection]);
+    }
+    const eventTypes = [...consumers.keys()] as EventType[];
+    const decrypting: PersonalDataMode = projections.some((projection) => projection.personalData === 'decrypt') ? 'decrypt' : 'opaque';
+    const head = await this.store.headPosition();
+    const headNumber = positionNumber(head);
+    const startNumber = positionNumber(after ?? null) ?? 0;
+    let eventsDone = 0;
+    let lastPosition: Position | null = after ?? null;
+
+    const source = live
+      ? this.store.subscribe({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, filter: { eventTypes }, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) })
+      : this.store.readAll({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, filter: { eventTypes } });
+
+    for await (const batch of source) {
+      if (batch.length === 0) continue;
+      await this.applyBatch(batch, consumers, checkpoints, working, decrypting);
+      lastPosition = batch[batch.length - 1]!.position;
+      const committed: Checkpoint[] = projections.map((projection) => ({ projection: projection.name, position: lastPosition!, version: projection.version }));
+      await this.readModels.commit(namespace, working.takeChanges(), committed);
+      working.evict();
+      eventsDone += batch.length;
+      if (options.onProgress !== undefined) {
+        const seconds = (performance.now() - started) / 1000;
+        const rate = seconds > 0 ? eventsDone / seconds : 0;
+        const done = Number(lastPosition);
+        const fraction = headNumber === null || headNumber <= startNumber ? null : Math.min(1, (done - startNumber) / (headNumber - startNumber));
+        const remainingEvents = fraction === null || fraction === 0 ? null : (eventsDone / fraction) * (1 - fraction);
+        options.onProgress({
+          eventsDone,
+          eventsPerSecond: rate,
+          position: lastPosition,
+          headPosition: head,
+          fraction,
+          etaSeconds: remainingEvents === null || rate === 0 ? null : remainingEvents / rate,
+        });
+      }
+      if (options.signal?.aborted === true) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { projections: names, events: eventsDone, seconds, eventsPerSecond: seconds > 0 ? eventsDone / seconds : 0, position: lastPosition };
+  }
+
+  private async applyBatch(
+    batch: readonly StoredEvent[],
+    consumers: ReadonlyMap<string, readonly ProjectionDefinition[]>,
+    checkpoints: ReadonlyMap<string, Checkpoint>,
+    working: WorkingSet,
+    mode: PersonalDataMode,
+  ): Promise<void> {
+    const events = (await this.codec.decodeAll(batch, mode)) as readonly ProjectedEvent[];
+    const pending: { event: ProjectedEvent; projection: ProjectionDefinition }[] = [];
+    const refs: RowRef[] = [];
+    for (const event of events) {
+      for (const projection of consumers.get(event.type) ?? []) {
+        const done = checkpoints.get(projection.name)?.position;
+        if (done !== undefined && comparePositions(event.position, done) <= 0) continue;
+        pending.push({ event, projection });
+        refs.push(...projection.rowsNeeded(event, working));
+      }
+    }
+    // One bulk fetch for the whole batch; declared against the resident tables as they were before it.
+    await working.prefetch(refs);
+    for (const { event, projection } of pending) {
+      // A resident row changed earlier in this batch (say, a member's team) may point at rows not fetched yet.
+      const missing = working.missing(projection.rowsNeeded(event, working));
+      if (missing.length > 0) await working.prefetch(missing);
+      projection.apply(event, working);
+    }
+  }
+}
