@@ -46,7 +46,7 @@ export function projectEvents(projections: readonly ProjectionDefinition[], even
     },
     put(table, row) {
       const complete = completeRow(spec(table), row);
-      tables.get(table)!.set(keyString(keyOf(spec(table), complete)), structuredClone(complete));
+      tables.get(table)!.set(keyString(keyOf(spec(table), complete)), JSON.parse(JSON.stringify(complete)) as Row);
     },
     delete(table, key: KeyValue) {
       tables.get(table)!.delete(keyString(key));
