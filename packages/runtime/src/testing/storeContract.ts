@@ -300,6 +300,15 @@ class Tail {
  * a name for the report and a harness that makes fresh stores; each
  * `describe` gets its own store and closes it, `harness.dispose` runs at the
  * end, and the tamper-evidence tests run only when `harness.tamper` is given.
+ * Failing to return rejected promises, repeating or skipping events, or
+ * accepting non-JSON data all fail with a message naming the broken rule;
+ * `assertValidAppendRequest` from `@eventcrm/runtime` gives an adapter the
+ * reference input validation. Usage, in an adapter's `*.spec.ts`:
+ *
+ * ```ts
+ * import { describeEventStoreContract } from '@eventcrm/runtime/testing';
+ * describeEventStoreContract('sqlite', sqliteHarness());
+ * ```
  */
 export function describeEventStoreContract(name: string, harness: StoreHarness): void {
   describe(`event store contract: ${name}`, () => {
