@@ -211,10 +211,11 @@ function decideOnActiveCustomer(
     })
     .with({ command: 'ReleaseCustomer' }, (cmd) =>
       guarded(cmd, (): Decision => {
-        const from = owned(cmd);
-        if (E.isLeft(from)) return from;
+        // "departure (system only)" is a permission: checked before the rules (domain.md §0 order of checks).
         const reason = cmd.data.reason ?? 'voluntary';
         if (reason === 'departure' && actor.kind !== 'system') return E.left(forbidden(cmd, 'only system releases with reason departure'));
+        const from = owned(cmd);
+        if (E.isLeft(from)) return from;
         return E.right([eventOf(cmd, 'CustomerReleased', { customerId, from: from.right, reason, note: cmd.data.note ?? null })]);
       }),
     )
