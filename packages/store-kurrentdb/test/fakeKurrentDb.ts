@@ -27,7 +27,7 @@ import type { PlannedRecord, PlannedStream } from '../src/plan.ts';
 export class FakeKurrentDb {
   readonly #streams = new Map<string, { events: ServerEvent[]; deleted: boolean }>();
   readonly #log: ServerEvent[] = [];
-  readonly #subscriptions = new Set<{ readonly push: (event: ServerEvent) => void }>();
+  readonly #subscriptions = new Set<{ readonly push: (event: ServerEvent) => void; readonly source: PassThrough }>();
   #nextPosition = 2n ** 53n + 1000n;
   /** Calls the next operation of that name fails with (then the fault is cleared). */
   readonly faults = new Map<string, Error>();
@@ -38,6 +38,12 @@ export class FakeKurrentDb {
   /** Called after the adapter read a stream in preparation of an append, before the append is sent (to inject races). */
   beforeAppend: (() => Promise<void>) | undefined;
   tombstones = 0;
+  /**
+   * Makes the next append succeed without writing anything, as KurrentDB does
+   * for a repeated append of the same event ids at an old expected revision
+   * (its idempotence check), so that the adapter's read-back is exercised.
+   */
+  acceptNextAppendWithoutWriting = false;
 
   constructor() {
     // Some history that belongs to nobody the tests create: system streams, another tenant.
@@ -64,6 +70,7 @@ export class FakeKurrentDb {
       appendToStream: (stream, expected, events) =>
         this.#guard('appendToStream', async () => {
           await this.beforeAppend?.();
+          if (this.#swallow()) return;
           this.#check([{ serverStream: stream, expected }], 'wrong-expected-version');
           this.#write(stream, events);
           this.appends.push({ method: 'appendToStream', streams: [stream] });
@@ -71,6 +78,7 @@ export class FakeKurrentDb {
       appendAtomically: (streams, records) =>
         this.#guard('appendAtomically', async () => {
           await this.beforeAppend?.();
+          if (this.#swallow()) return;
           this.#appendAtomically(mode, streams, records);
         }),
       tombstone: (stream) =>
@@ -84,6 +92,12 @@ export class FakeKurrentDb {
       },
     };
     return gateway;
+  }
+
+  #swallow(): boolean {
+    const swallow = this.acceptNextAppendWithoutWriting;
+    this.acceptNextAppendWithoutWriting = false;
+    return swallow;
   }
 
   async #guard<T>(operation: string, action: () => Promise<T>): Promise<T> {
@@ -127,6 +141,7 @@ export class FakeKurrentDb {
     const matches = filterOf(filter);
     const source = new PassThrough({ objectMode: true });
     const subscription = {
+      source,
       push: (event: ServerEvent) => {
         if (matches(event)) source.write({ event: copy(event) });
       },
@@ -218,6 +233,12 @@ export class FakeKurrentDb {
     this.#write(name, [{ id: crypto.randomUUID(), type: '$streamDeleted', data: {}, metadata: {} }]);
     stream.deleted = true;
     this.#streams.set(name, stream);
+  }
+
+  /** Breaks every live subscription with `error`, as a lost connection does. */
+  breakSubscriptions(error: Error): void {
+    for (const subscription of this.#subscriptions) subscription.source.emit('error', error);
+    this.#subscriptions.clear();
   }
 
   /** Writes a raw event behind the adapter's back (to test corruption handling). */
