@@ -12,7 +12,7 @@ export function inLog(events: readonly CrmEvent[]): ProjectedEvent[] {
     const stream = streamOfEvent(event);
     const revision = (revisions.get(stream) ?? -1) + 1;
     revisions.set(stream, revision);
-    return { ...event, stream, revision, position: String(index + 1), eventId: `e-${index + 1}` } as ProjectedEvent;
+    return { ...event, stream, revision, position: String(index + 1), eventId: `e-${index + 1}` };
   });
 }
 
