@@ -83,7 +83,7 @@ describe.runIf(available)('never skipping an event (4 writer processes, stretche
     const acknowledged = results.flatMap((result) => result.acknowledged);
     const tableIds = table.rows.map((row) => row.event_id);
     // The writers were busy: enough appends raced for the test to mean something.
-    expect(acknowledged.length).toBeGreaterThan(200);
+    expect(acknowledged.length).toBeGreaterThan(100);
     expect(new Set(acknowledged)).toEqual(new Set(tableIds));
     expect(acknowledged).toHaveLength(tableIds.length);
 

@@ -396,10 +396,15 @@ describe.runIf(available)('PostgreSQL event store', () => {
         return [];
       })();
       await sleep(100);
-      // Written behind the store's back: no NOTIFY, so only polling can find it.
-      const other = createPostgresEventStore({ connectionString: postgresTestUrl(), schema: store.schema });
-      await other.append({ writes: [{ stream: 'w', expected: 'any', events: [newEvent('Unwanted'), newEvent('Wanted')] }] });
-      await other.close();
+      // Written behind the store's back with raw SQL: no NOTIFY, so only polling can find it.
+      const schema = pg.escapeIdentifier(store.schema);
+      for (const [revision, type] of ['Unwanted', 'Wanted'].entries()) {
+        await store.pool.query(
+          `INSERT INTO ${schema}.events (position, stream, revision, event_id, type, schema_version, data, metadata, previous_hash, hash)
+           VALUES (nextval('${schema}.event_positions'), 'w', $1, $2, $3, 1, '{}', '{}', NULL, 'not-a-real-hash')`,
+          [revision, `raw-${revision}`, type],
+        );
+      }
       await expect(following).resolves.toEqual(['Wanted']);
     });
   });

@@ -64,7 +64,11 @@ export interface PostgresEventStoreOptions {
  */
 export interface PostgresEventStore extends EventStore {
   readonly kind: 'postgres';
-  /** The pool every query goes through (the caller's, when one was given). */
+  /**
+   * The pool every query goes through (the caller's, when one was given).
+   * While any subscription runs, one of its connections is held for
+   * `LISTEN`, so give a shared pool at least two connections.
+   */
   readonly pool: pg.Pool;
   /** The schema holding the event store tables. */
   readonly schema: string;
