@@ -1,5 +1,5 @@
 import { configAt, type ConfigHistoryEntry, type CrmConfig } from '@eventcrm/domain';
-import type { JsonCell, ProjectedEvent, Row, RowWriter, TableSpec } from '../framework/types.ts';
+import type { JsonCell, ProjectedEvent, RowWriter, TableSpec } from '../framework/types.ts';
 
 /** The configuration history as a resident table (one row per change), per projection. */
 export const configTable = (name: string): TableSpec => ({
