@@ -325,19 +325,24 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       const footprint = appendFootprint(requests);
       const snapshot = await readSnapshot(client, footprint);
       const plan = planAppend(requests, snapshot);
-      if (!inTransaction) {
-        await client.query(lockStatement);
+      // One statement reserves the whole block (validation guarantees at least
+      // one event): nobody else draws from the sequence without the lock. On
+      // the optimistic path it rides along with taking the lock, saving a
+      // round trip while the lock is held; positions drawn by an attempt that
+      // then rolls back are a harmless gap.
+      const count = plan.events.length;
+      const reserve = `SELECT (setval(${names.positionSequenceLiteral}, nextval(${names.positionSequenceLiteral}) + ${count} - 1) - ${count} + 1)::text AS first`;
+      let reserved: pg.QueryResult<{ first: string }>;
+      if (inTransaction) {
+        reserved = await client.query<{ first: string }>(reserve);
+      } else {
         inTransaction = true;
+        const results = (await client.query(`${lockStatement}; ${reserve}`)) as unknown as pg.QueryResult<{ first: string }>[];
+        reserved = results[results.length - 1]!;
         if (footprint.reservationKeys.length > 0 && !sameOwners(await readOwners(client, footprint.reservationKeys), snapshot.owners)) {
           throw new StaleSnapshot();
         }
       }
-      // One round trip reserves the whole block (validation guarantees at
-      // least one event): nobody else draws from the sequence without the lock.
-      const reserved = await client.query<{ first: string }>(
-        `SELECT (setval(${names.positionSequenceLiteral}, nextval(${names.positionSequenceLiteral}) + $1::bigint - 1) - $1::bigint + 1)::text AS first`,
-        [plan.events.length],
-      );
       const firstPosition = BigInt(reserved.rows[0]?.first ?? '0');
       const stored: StoredEvent[] = plan.events.map((planned, index) => ({
         ...planned.event,
