@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { StoreError } from '@eventcrm/runtime';
 import type { EventStore, JsonObject, StoreHarness } from '@eventcrm/runtime';
 import pg from 'pg';
+import { serverLabel } from './errors.ts';
 import { createPostgresEventStore } from './postgresEventStore.ts';
 import type { PostgresEventStore, PostgresEventStoreOptions } from './postgresEventStore.ts';
 import { schemaNames } from './schemaNames.ts';
@@ -28,7 +29,8 @@ export async function postgresAvailableForTests(url: string = postgresTestUrl())
     await client.query('SELECT 1');
     return true;
   } catch (error) {
-    const message = `PostgreSQL at ${url} is unreachable (${error instanceof Error ? error.message : String(error)})`;
+    // The label, not the URL: a URL may carry a password.
+    const message = `${serverLabel({ connectionString: url }).text} is unreachable (${error instanceof Error ? error.message : String(error)})`;
     if (process.env.CI === 'true') throw new Error(`${message}: integration tests cannot run under CI=true`, { cause: error });
     console.warn(`\n!!!!!!!!!!\n!!! ${message}.\n!!! SKIPPING the PostgreSQL integration tests. Set EVENTCRM_PG_URL or start PostgreSQL to run them.\n!!!!!!!!!!\n`);
     return false;
