@@ -114,8 +114,9 @@ export interface SweepSkip {
 /**
  * Pool sweep (domain.md §6.3): at `asOf`, every owned customer for which a
  * recycle rule holds gets a `RecycleCustomer` as system, effective at
- * `asOf` (`no_follow_up` first when both hold). A customer whose stream
- * already has later events is skipped and reported. Deterministic: the same
+ * `asOf` (`no_follow_up` first when both hold). An owned customer whose
+ * stream already has later events is skipped and reported, whatever those
+ * events are (its facts at `asOf` are not known). Deterministic: the same
  * candidates and time give the same commands, in customer id order, with ids
  * derived from the time and the customer.
  */
@@ -124,12 +125,16 @@ export function poolSweep(asOf: Timestamp, candidates: readonly SweepCandidate[]
   const skipped: SweepSkip[] = [];
   for (const candidate of [...candidates].sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0))) {
     if (candidate.owner === null) continue;
-    const rule = ruleHoldingAt(candidate, asOf, config);
-    if (rule === null) continue;
+    // The candidate's facts include its later events (a follow-up after
+    // `asOf` hides a rule that held at `asOf`), so whether a rule held then
+    // cannot be judged from them: such a customer is skipped and reported
+    // before any rule is evaluated.
     if (candidate.lastEventAt > asOf) {
       skipped.push({ customerId: candidate.customerId, reason: 'later_events', lastEventAt: candidate.lastEventAt });
       continue;
     }
+    const rule = ruleHoldingAt(candidate, asOf, config);
+    if (rule === null) continue;
     const id = policyCommandId('pool-sweep', asOf, `customer-${candidate.customerId}`, candidate.ownedSince ?? '');
     recycles.push({
       customerId: candidate.customerId,
