@@ -1,0 +1,144 @@
+import { utcMonth, type EventType } from '@eventcrm/domain';
+import type { ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
+import { int, text, textOrNull } from '../shared/cells.ts';
+import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
+import { ownershipChangeOf, ownershipEventTypes, type OwnershipChange } from './model.ts';
+import { customersTable, memberMonthsTable, membersTable, ownershipTables, periodsTable } from './tables.ts';
+
+const CUSTOMERS = customersTable.name;
+const PERIODS = periodsTable.name;
+const MEMBER_MONTHS = memberMonthsTable.name;
+const MEMBERS = membersTable.name;
+
+/** The per-member counters an ownership change moves, by column. */
+type Counter = 'claims' | 'assigned' | 'transfers_in' | 'transfers_out' | 'releases' | 'recycles';
+
+/**
+ * Which member's monthly counter each change moves. Counts follow the
+ * customer, not the actor: a manager releasing a rep's customer counts as a
+ * release for the rep (the member who lost it), and a departure release or
+ * recycle (actor `system`) counts for the departing or idle owner.
+ */
+function countersOf(change: OwnershipChange): readonly (readonly [member: string, counter: Counter])[] {
+  switch (change.reason) {
+    case 'claimed':
+      return change.to === null ? [] : [[change.to, 'claims']];
+    case 'assigned':
+      return change.to === null ? [] : [[change.to, 'assigned']];
+    case 'transferred': {
+      const moves: (readonly [string, Counter])[] = [];
+      if (change.from !== null) moves.push([change.from, 'transfers_out']);
+      if (change.to !== null) moves.push([change.to, 'transfers_in']);
+      return moves;
+    }
+    case 'released':
+      return change.from === null ? [] : [[change.from, 'releases']];
+    case 'recycled':
+      return change.from === null ? [] : [[change.from, 'recycles']];
+    case 'registered':
+    case 'merged':
+      return [];
+  }
+}
+
+function count(rows: RowWriter, member: string, month: string, counter: Counter): void {
+  const current = rows.get(MEMBER_MONTHS, [member, month]);
+  rows.put(MEMBER_MONTHS, {
+    member_id: member,
+    month,
+    claims: current === undefined ? 0 : int(current, 'claims'),
+    assigned: current === undefined ? 0 : int(current, 'assigned'),
+    transfers_in: current === undefined ? 0 : int(current, 'transfers_in'),
+    transfers_out: current === undefined ? 0 : int(current, 'transfers_out'),
+    releases: current === undefined ? 0 : int(current, 'releases'),
+    recycles: current === undefined ? 0 : int(current, 'recycles'),
+    [counter]: (current === undefined ? 0 : int(current, counter)) + 1,
+  });
+}
+
+/** Writes the customer's open period as a closed period row ending with this event. */
+function closeOpenPeriod(rows: RowWriter, customer: Row, event: ProjectedEvent, change: OwnershipChange): number {
+  const seq = int(customer, 'closed_periods');
+  rows.put(PERIODS, {
+    customer_id: change.customerId,
+    seq,
+    owner: textOrNull(customer, 'open_owner'),
+    from_at: text(customer, 'open_from'),
+    to_at: event.metadata.at,
+    start_reason: text(customer, 'open_start_reason'),
+    start_detail: textOrNull(customer, 'open_start_detail'),
+    start_actor: text(customer, 'open_start_actor'),
+    start_event_id: text(customer, 'open_event_id'),
+    start_position: text(customer, 'open_position'),
+    end_reason: change.reason,
+    end_detail: change.detail,
+    end_actor: event.metadata.actor,
+    end_event_id: event.eventId,
+    end_position: event.position,
+  });
+  return seq + 1;
+}
+
+function applyOwnership(event: ProjectedEvent, change: OwnershipChange, rows: RowWriter): void {
+  const month = utcMonth(event.metadata.at);
+  for (const [member, counter] of countersOf(change)) count(rows, member, month, counter);
+
+  const opened = {
+    open_owner: change.to,
+    open_from: event.metadata.at,
+    open_start_reason: change.reason,
+    open_start_detail: change.detail,
+    open_start_actor: event.metadata.actor,
+    open_event_id: event.eventId,
+    open_position: event.position,
+  };
+  if (change.reason === 'registered') {
+    // A customer id is registered once (ALREADY_EXISTS), so the row is written blindly.
+    rows.put(CUSTOMERS, { customer_id: change.customerId, registered_at: event.metadata.at, closed_periods: 0, ...opened, merged_into: null, merged_at: null });
+    return;
+  }
+  const customer = rows.get(CUSTOMERS, [change.customerId]);
+  // Total on any log: a change to a customer never registered, or to one
+  // already merged away, has no life to extend (the domain never emits either).
+  if (customer === undefined || customer['merged_into'] !== null) return;
+  const closedPeriods = closeOpenPeriod(rows, customer, event, change);
+  if (change.reason === 'merged') {
+    rows.put(CUSTOMERS, {
+      customer_id: change.customerId,
+      registered_at: customer['registered_at'] ?? null,
+      closed_periods: closedPeriods,
+      merged_into: change.detail,
+      merged_at: event.metadata.at,
+    });
+    return;
+  }
+  rows.put(CUSTOMERS, { customer_id: change.customerId, registered_at: customer['registered_at'] ?? null, closed_periods: closedPeriods, ...opened, merged_into: null, merged_at: null });
+}
+
+const consumed: readonly EventType[] = [...ownershipEventTypes, ...directoryEventTypes];
+
+/**
+ * The customer ownership history projection (projections.md §2): periods per
+ * customer, the current owner, portfolios as of any time, and per-member
+ * monthly ownership counts. See `tables.ts` for the layout; `apply` reads at
+ * most one customer row and the member-month counters it increments.
+ */
+export const ownershipProjection: ProjectionDefinition = {
+  name: 'ownership',
+  version: 1,
+  tables: ownershipTables,
+  eventTypes: consumed,
+  rowsNeeded(event: ProjectedEvent): readonly RowRef[] {
+    const change = ownershipChangeOf(event);
+    if (change === undefined || change.reason === 'registered') return [];
+    const month = utcMonth(event.metadata.at);
+    const refs: RowRef[] = [{ table: CUSTOMERS, key: [change.customerId] }];
+    for (const [member] of countersOf(change)) refs.push({ table: MEMBER_MONTHS, key: [member, month] });
+    return refs;
+  },
+  apply(event: ProjectedEvent, rows: RowWriter): void {
+    if (applyToDirectory(MEMBERS, event, rows)) return;
+    const change = ownershipChangeOf(event);
+    if (change !== undefined) applyOwnership(event, change, rows);
+  },
+};
