@@ -5,6 +5,6 @@
  * several streams (events, command records, reservations, encryption keys)
  * commit through KurrentDB's atomic multi-stream append or not at all.
  */
-export { createKurrentDbEventStore, KurrentDbEventStore } from './store.ts';
-export type { KurrentDbEventStoreOptions } from './store.ts';
+export { createKurrentDbEventStore } from './store.ts';
+export type { KurrentDbEventStore, KurrentDbEventStoreOptions } from './store.ts';
 export type { AtomicAppendMode, SupportedClient } from './gateway.ts';

@@ -241,6 +241,21 @@ describe('crypto-shredding', () => {
     expect(await store.loadKeys(['customer-1'])).toEqual(new Map());
   });
 
+  it('re-plans when another instance tombstoned the key stream between the read and the append', async () => {
+    const server = new FakeKurrentDb();
+    const store = storeOn(server);
+    const rival = storeOn(server, { prefix: store.streamPrefix });
+    await append(store, 'c', 'no_stream', { keys: { create: [{ subject: 'customer-1', key: 'a2V5' }] } });
+    server.beforeAppend = async () => {
+      server.beforeAppend = undefined;
+      await append(rival, 'r', 'no_stream', { keys: { destroy: ['customer-1'] } });
+    };
+    const result = await append(store, 'c', 0, { keys: { destroy: ['customer-1'] } });
+    expect(result.events[0]!.revision).toBe(1);
+    expect(server.tombstones).toBe(1);
+    expect(await store.loadKeys(['customer-1'])).toEqual(new Map());
+  });
+
   it('warns, without failing the committed append, when the tombstone fails, and tombstones on the next destroy', async () => {
     const server = new FakeKurrentDb();
     const warnings: string[] = [];

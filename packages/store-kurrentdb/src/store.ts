@@ -362,8 +362,10 @@ export class KurrentDbEventStore implements EventStore {
         else await this.#gateway.appendAtomically(plan.streams, plan.records);
       } catch (error) {
         const failure = classifyClientError(error);
-        if (failure.kind !== 'conflict') throw toStoreError(error, 'appending');
-        if (attempt >= this.#maxAppendAttempts) throw conflictError(plan, failure.conflicts, { batch });
+        // A stream deleted since it was read (another store instance tombstoned a key stream) is a lost race too:
+        // the next plan sees the deletion (a destroyed key, or a user stream that can no longer be written).
+        if (failure.kind !== 'conflict' && failure.kind !== 'deleted') throw toStoreError(error, 'appending');
+        if (attempt >= this.#maxAppendAttempts) throw failure.kind === 'conflict' ? conflictError(plan, failure.conflicts, { batch }) : toStoreError(error, 'appending');
         await pauseBeforeAttempt(attempt);
         continue;
       }
