@@ -54,3 +54,8 @@ export type { Checkpoint, Namespace, ReadModelStore, TableChanges } from './proj
 export { createInMemoryReadModelStore } from './projection/memoryReadModels.ts';
 export { ProjectionRunner } from './projection/runner.ts';
 export type { ProjectionRunnerOptions, RunOptions, RunProgress, RunReport } from './projection/runner.ts';
+export { verifyLog } from './execution/logVerification.ts';
+export type { LogVerification, UndecodableEvent } from './execution/logVerification.ts';
+export { sweepPool } from './execution/poolSweep.ts';
+export type { SweepRecycleReport, SweepReport, SweepSkipReport } from './execution/poolSweep.ts';
+export { PolicyReactor } from './execution/policyReactor.ts';

@@ -110,11 +110,18 @@ export class CommandExecutor {
     }
     const parsed = parseCommand(input, { now: this.clock.now(), newId });
     if (E.isLeft(parsed)) return rejection(parsed.left, knownId);
-    return this.executeParsed(parsed.right);
+    return this.decideAndAppend(parsed.right);
   }
 
-  /** Executes an already validated command (as policies and the pool sweep issue them). */
+  /**
+   * Executes an already validated command (as policies and the pool sweep
+   * issue them), idempotent by its id like any other.
+   */
   async executeParsed(command: CrmCommand): Promise<ExecutionOutcome> {
+    return (await this.replayOf(command.id)) ?? this.decideAndAppend(command);
+  }
+
+  private async decideAndAppend(command: CrmCommand): Promise<ExecutionOutcome> {
     for (let attempt = 1; ; attempt += 1) {
       const planned = await this.plan(command, 'fresh');
       if (E.isLeft(planned)) return rejection(planned.left, command.id);
@@ -124,7 +131,7 @@ export class CommandExecutor {
         const result = await this.store.append(plan.request);
         const recorded = plan.recorded.map((event, index) => ({ ...event, position: result.events[index]!.position }));
         this.settle(plan, recorded);
-        const triggered = this.inlinePolicies ? await this.runPolicies(recorded) : [];
+        const triggered = this.inlinePolicies ? await this.reactTo(recorded) : [];
         return { ok: true, commandId: command.id, duplicate: false, events: referencesOf(recorded), triggered };
       } catch (error) {
         this.codec.forgetKeys(plan.createdKeys.keys());
@@ -315,13 +322,15 @@ export class CommandExecutor {
     return commands;
   }
 
-  private async runPolicies(events: readonly RecordedEvent[], depth = 0): Promise<ExecutionOutcome[]> {
-    if (depth > 8) return [];
+  /**
+   * Runs the §6 policies for events (in log order) and returns the outcomes of
+   * the commands they issue. Idempotent: a policy command already recorded
+   * is reported as a duplicate and appends nothing. Used inline after each
+   * command and by the `PolicyReactor` for events other processes wrote.
+   */
+  async reactTo(events: readonly RecordedEvent[]): Promise<ExecutionOutcome[]> {
     const outcomes: ExecutionOutcome[] = [];
-    for (const command of await this.policyCommands(events, 'fresh')) {
-      const replay = await this.replayOf(command.id);
-      outcomes.push(replay ?? (await this.executeParsed(command)));
-    }
+    for (const command of await this.policyCommands(events, 'fresh')) outcomes.push(await this.executeParsed(command));
     return outcomes;
   }
 

@@ -42,7 +42,12 @@ interface StreamCursor {
  */
 export async function verifyChains(
   store: EventStore,
-  options: { readonly onProgress?: (eventsChecked: number) => void; readonly batchSize?: number } = {},
+  options: {
+    readonly onProgress?: (eventsChecked: number) => void;
+    readonly batchSize?: number;
+    /** Called for every event in log order, for checks beyond the chain (the runtime decodes each event here). */
+    readonly onEvent?: (event: StoredEvent) => void;
+  } = {},
 ): Promise<ChainReport> {
   const cursors = new Map<string, StreamCursor>();
   const breaks: ChainBreak[] = [];
@@ -54,6 +59,7 @@ export async function verifyChains(
   for await (const batch of store.readAll({ batchSize: options.batchSize ?? 5000 })) {
     for (const event of batch) {
       eventsChecked += 1;
+      options.onEvent?.(event);
       const cursor = cursors.get(event.stream) ?? { nextRevision: 0, lastHash: null };
       if (event.revision > cursor.nextRevision) {
         report(event, 'revision_gap', `revisions ${cursor.nextRevision}..${event.revision - 1} are missing`);
