@@ -74,7 +74,7 @@ describe('verifyLog', () => {
     const intact = await verifyLog(store);
     expect(intact).toMatchObject({ intact: true, breaks: [], undecodable: [] });
     expect(intact.eventsChecked).toBe(6);
-    await tamperForTests(store).replaceData('customer-cus-0', 0, { customerId: 'cus-0', nonsense: true });
+    tamperForTests(store).replaceData('customer-cus-0', 0, { customerId: 'cus-0', nonsense: true });
     const broken = await verifyLog(store);
     expect(broken.intact).toBe(false);
     expect(broken.breaks).toContainEqual(expect.objectContaining({ stream: 'customer-cus-0', revision: 0, problem: 'hash_mismatch' }));
