@@ -92,7 +92,7 @@ function recordClosure(event: ProjectedEvent & { type: 'OpportunityWon' | 'Oppor
   const opportunityId = event.data.opportunityId;
   const previous = rows.get(CLOSURES, [opportunityId]);
   if (previous !== undefined && previous['outcome'] === 'lost') {
-    const before = labelsOf(String(previous['at']));
+    const before = labelsOf(textOrNull(previous, 'at') ?? '');
     const now = labelsOf(event.metadata.at);
     for (let level = 0; level < now.length; level += 1) {
       if (before[level] !== now[level]) continue;
