@@ -258,3 +258,27 @@ describe('actors: an active member id, or system', () => {
       .thenRejects('FORBIDDEN');
   });
 });
+
+describe('every command on a member stream', () => {
+  const commands = (memberId: string) => [
+    { command: 'ChangeMemberRole', actor: 'admin', data: { memberId, role: 'manager' } },
+    { command: 'MoveMemberToTeam', actor: 'admin', data: { memberId, team: 'south' } },
+    { command: 'SetSalesTarget', actor: 'admin', data: { memberId, period: '2026', amount: { amount: '1000', currency: 'USD' } } },
+    { command: 'DeactivateMember', actor: 'admin', data: { memberId } },
+  ];
+  const touched = event('SalesTargetSet', { memberId: 'rep-a', period: '2025', amount: { currency: 'USD', minor: '1' }, previous: null }, { at: '2026-02-01T00:00:00.000Z', actor: 'admin' });
+
+  it.each(commands('rep-z').map((input) => [input.command, input] as const))('%s on an unknown member is NOT_FOUND', (_name, input) => {
+    given(...directory).when(input).thenRejects('NOT_FOUND', { memberId: 'rep-z' });
+  });
+
+  it.each(commands('rep-a').map((input) => [input.command, input] as const))('%s earlier than the stream\'s last event is CLOCK_SKEW', (_name, input) => {
+    given(...directory, touched)
+      .when({ ...input, at: '2026-01-31T23:59:59.999Z' })
+      .thenRejects('CLOCK_SKEW', { stream: 'member-rep-a', lastEventAt: '2026-02-01T00:00:00.000Z' });
+  });
+
+  it.each(commands('rep-a').map((input) => [input.command, input] as const))('%s on a deactivated member is MEMBER_INACTIVE', (_name, input) => {
+    given(...directory, deactivated('rep-a', 'rep', 'north')).when(input).thenRejects('MEMBER_INACTIVE', { memberId: 'rep-a' });
+  });
+});
