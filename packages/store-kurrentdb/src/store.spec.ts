@@ -365,6 +365,18 @@ describe('closing', () => {
   });
 });
 
+describe('closing with subscriptions whose streams do not end', () => {
+  it('still ends a waiting subscription, as a cancelled gRPC stream may never end', async () => {
+    const server = new FakeKurrentDb();
+    const store = new KurrentDbEventStore(server.gateway({ feedsEndOnClose: false }), { streamPrefix: 'grpc/', ownsClient: true });
+    const iterator = store.subscribe()[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await store.close();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+});
+
 describe('createKurrentDbEventStore', () => {
   it('needs exactly one of connectionString and client', () => {
     expect(() => createKurrentDbEventStore({})).toThrow(RangeError);

@@ -21,7 +21,7 @@ import { batchesOf } from './feed.ts';
 import { planLogSelection } from './filter.ts';
 import type { LogSelection } from './filter.ts';
 import { gatewayFor } from './gateway.ts';
-import type { AtomicAppendMode, EventFeed, KurrentGateway, StreamRead, SupportedClient } from './gateway.ts';
+import type { AtomicAppendMode, KurrentGateway, StreamRead, SupportedClient } from './gateway.ts';
 import { createStreamNaming } from './naming.ts';
 import type { StreamNaming } from './naming.ts';
 import { conflictError, planAppend, targetsOf } from './plan.ts';
@@ -110,7 +110,8 @@ export class KurrentDbEventStore implements EventStore {
   readonly #batchSize: number;
   readonly #maxAppendAttempts: number;
   readonly #warn: (message: string, cause: unknown) => void;
-  readonly #feeds = new Set<EventFeed>();
+  /** Live subscriptions, so that `close()` can stop them. */
+  readonly #subscriptions = new Set<{ readonly stop: AbortController; readonly close: () => Promise<void> }>();
   #closed = false;
 
   constructor(
@@ -203,9 +204,14 @@ export class KurrentDbEventStore implements EventStore {
     if (signal?.aborted === true) return;
     // An empty filter list matches nothing, but a subscription still waits until it is stopped.
     const feed = this.#gateway.subscribeToAll({ from: fromPositionAfter(cursor), filter: selection.server });
-    this.#feeds.add(feed);
+    // `close()` stops the iteration through `stop` rather than by ending the feed: a cancelled gRPC
+    // subscription is not guaranteed to end its stream, and a waiting iteration must still return.
+    let closing: Promise<void> | undefined;
+    const subscription = { stop: new AbortController(), close: () => (closing ??= feed.close().catch(() => undefined)) };
+    this.#subscriptions.add(subscription);
     try {
-      for await (const items of batchesOf<{ readonly event?: ServerEvent }>(feed.source, { batchSize, signal })) {
+      const stop = signal === undefined ? subscription.stop.signal : AbortSignal.any([signal, subscription.stop.signal]);
+      for await (const items of batchesOf<{ readonly event?: ServerEvent }>(feed.source, { batchSize, signal: stop })) {
         const events = items.flatMap((item) => (item.event === undefined ? [] : [item.event])).filter((event) => isAfter(commitOf(event), cursor));
         const last = events.at(-1);
         if (last === undefined) continue;
@@ -216,8 +222,8 @@ export class KurrentDbEventStore implements EventStore {
     } catch (error) {
       throw toStoreError(error, 'subscribing to $all');
     } finally {
-      this.#feeds.delete(feed);
-      await feed.close().catch(() => undefined);
+      this.#subscriptions.delete(subscription);
+      await subscription.close();
     }
   }
 
@@ -297,9 +303,10 @@ export class KurrentDbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const feeds = [...this.#feeds];
-    this.#feeds.clear();
-    await Promise.all(feeds.map((feed) => feed.close().catch(() => undefined)));
+    const subscriptions = [...this.#subscriptions];
+    this.#subscriptions.clear();
+    for (const subscription of subscriptions) subscription.stop.abort();
+    await Promise.all(subscriptions.map((subscription) => subscription.close()));
     if (this.#ownsClient) await this.#gateway.dispose();
   }
 

@@ -57,7 +57,14 @@ export class FakeKurrentDb {
   }
 
   /** A gateway on this server, as a store would get from `gatewayFor`. */
-  gateway(options: { readonly atomicAppend?: AtomicAppendMode; readonly filtersReads?: boolean } = {}): KurrentGateway & { disposed: boolean } {
+  gateway(
+    options: {
+      readonly atomicAppend?: AtomicAppendMode;
+      readonly filtersReads?: boolean;
+      /** False: closing a subscription cancels it without ending its stream, which a cancelled gRPC call need not do. */
+      readonly feedsEndOnClose?: boolean;
+    } = {},
+  ): KurrentGateway & { disposed: boolean } {
     const mode = options.atomicAppend ?? 'auto';
     const gateway: KurrentGateway & { disposed: boolean } = {
       description: 'a fake KurrentDB',
@@ -66,7 +73,7 @@ export class FakeKurrentDb {
       disposed: false,
       readStream: (stream, request) => this.#guard('readStream', () => this.#readStream(stream, request)),
       readAll: (request) => this.#guard('readAll', () => this.#readAll(request)),
-      subscribeToAll: (request) => this.#subscribe(request),
+      subscribeToAll: (request) => this.#subscribe(request, options.feedsEndOnClose ?? true),
       appendToStream: (stream, expected, events) =>
         this.#guard('appendToStream', async () => {
           await this.beforeAppend?.();
@@ -137,7 +144,7 @@ export class FakeKurrentDb {
     return Promise.resolve(events.filter(matches).slice(0, maxCount).map(copy));
   }
 
-  #subscribe({ from, filter }: SubscribeRequest): EventFeed {
+  #subscribe({ from, filter }: SubscribeRequest, endOnClose: boolean): EventFeed {
     const matches = filterOf(filter);
     const source = new PassThrough({ objectMode: true });
     const subscription = {
@@ -154,7 +161,7 @@ export class FakeKurrentDb {
       source,
       close: () => {
         this.#subscriptions.delete(subscription);
-        source.end();
+        if (endOnClose) source.end();
         return Promise.resolve();
       },
     };
