@@ -1,0 +1,209 @@
+import type { JsonCell, Row } from '../framework/types.ts';
+import { json, numberOrNull, text, textOrNull } from '../shared/cells.ts';
+import { weightedMinor } from '../shared/moneyTotals.ts';
+
+/**
+ * The sales funnel as a sum of per-opportunity contributions. Every figure
+ * of projections.md §1 is a count or a sum over opportunities, except
+ * `reached`, which depends on the pipeline order *now*; so an opportunity
+ * contributes the *set* of stages it has visited (a "path") and the query
+ * ranks paths against the pipeline in force when it runs. The same
+ * contribution feeds the per-currency running tally the projection keeps
+ * (added and subtracted as an opportunity changes) and the sums a filtered
+ * query makes over the rows that pass its filters, so both answer alike.
+ */
+
+/**
+ * The groups of a tally; each maps a key to a vector of integers:
+ * - `open` (key `''`): count, amount, weighted amount of open opportunities
+ * - `won` (key `''`): count, final amount, summed cycle milliseconds
+ * - `lost` (key `''`): count, amount when lost
+ * - `reasons` (key: loss reason): count of lost opportunities
+ * - `current` (key: stage): count, amount, weighted amount of open ones in it
+ * - `forecast` (key: expected close month): weighted amount of open ones
+ * - `paths` (key: sorted visited stages): count of open and lost ones
+ * - `stays` (key: stage): opportunities with an ended stay in it, their summed milliseconds there
+ */
+export type TallyGroup = 'open' | 'won' | 'lost' | 'reasons' | 'current' | 'forecast' | 'paths' | 'stays';
+
+/** A stored tally (one currency): group → key → vector of decimal integer strings. All-zero vectors are left out. */
+export type TallyCell = { readonly [group: string]: { readonly [key: string]: readonly string[] } };
+
+/** What an opportunity contributes, read from its row. */
+export interface OpportunityFacts {
+  readonly currency: string;
+  readonly status: string;
+  readonly stage: string;
+  /** Minor units (final amount when won, amount when lost). */
+  readonly amount: bigint;
+  /** The override when revised, else the stage's probability when it entered the stage. */
+  readonly probability: number;
+  /** `YYYY-MM` of the expected close date. */
+  readonly closeMonth: string;
+  /** The sorted, comma-separated stages it has been in. */
+  readonly visited: string;
+  readonly lostReason: string | null;
+  readonly openedAt: string;
+  readonly closedAt: string | null;
+  /** Cumulative milliseconds of ended stays per stage. */
+  readonly stays: { readonly [stage: string]: number };
+}
+
+/** Receives one signed contribution: a group, a key and the vector to add. */
+export type TallySink = (group: TallyGroup, key: string, deltas: readonly bigint[]) => void;
+
+const NO_STAYS: { readonly [stage: string]: number } = {};
+
+/** The facts of an opportunity row (see `opportunitiesTable`). */
+export function factsOf(row: Row): OpportunityFacts {
+  const override = numberOrNull(row, 'probability_override');
+  return {
+    currency: text(row, 'currency'),
+    status: text(row, 'status'),
+    stage: text(row, 'stage'),
+    amount: BigInt(text(row, 'amount')),
+    probability: override ?? numberOrNull(row, 'stage_probability') ?? 0,
+    closeMonth: text(row, 'expected_close_date').slice(0, 7),
+    visited: text(row, 'stages_visited'),
+    lostReason: textOrNull(row, 'lost_reason'),
+    openedAt: text(row, 'opened_at'),
+    closedAt: textOrNull(row, 'closed_at'),
+    stays: json<{ readonly [stage: string]: number }>(row, 'stays') ?? NO_STAYS,
+  };
+}
+
+/** Sends an opportunity's contribution, with a sign (1 to add it, -1 to take it away), to a sink. */
+export function contribute(facts: OpportunityFacts, sign: 1n | -1n, sink: TallySink): void {
+  const amount = sign * facts.amount;
+  if (facts.status === 'open') {
+    const weighted = sign * weightedMinor(facts.amount, facts.probability);
+    sink('open', '', [sign, amount, weighted]);
+    sink('current', facts.stage, [sign, amount, weighted]);
+    sink('forecast', facts.closeMonth, [weighted]);
+    sink('paths', facts.visited, [sign]);
+  } else if (facts.status === 'won') {
+    const cycle = facts.closedAt === null ? 0 : Date.parse(facts.closedAt) - Date.parse(facts.openedAt);
+    sink('won', '', [sign, amount, sign * BigInt(cycle)]);
+  } else {
+    sink('lost', '', [sign, amount]);
+    sink('reasons', facts.lostReason ?? 'other', [sign]);
+    sink('paths', facts.visited, [sign]);
+  }
+  for (const stage of Object.keys(facts.stays)) sink('stays', stage, [sign, sign * BigInt(facts.stays[stage] ?? 0)]);
+}
+
+interface Pending {
+  readonly group: TallyGroup;
+  readonly key: string;
+  readonly deltas: bigint[];
+}
+
+/**
+ * The net change of one currency's tally while an event is applied: the old
+ * contribution taken away and the new one added cancel wherever nothing
+ * changed, so only the slots that really moved are rewritten.
+ */
+export class TallyChanges {
+  private readonly pending = new Map<string, Pending>();
+
+  /** A sink that accumulates into the net change. */
+  readonly sink: TallySink = (group, key, deltas) => {
+    const id = `${group}\u0000${key}`;
+    const entry = this.pending.get(id);
+    if (entry === undefined) {
+      this.pending.set(id, { group, key, deltas: [...deltas] });
+      return;
+    }
+    for (let index = 0; index < deltas.length; index += 1) entry.deltas[index] = (entry.deltas[index] ?? 0n) + (deltas[index] ?? 0n);
+  };
+
+  /**
+   * The cell with the net change applied, copying only the groups it
+   * touches; the same cell when nothing changed. Vectors that become all
+   * zero are dropped, so a tally holds only what still counts.
+   */
+  applyTo(cell: TallyCell | null): TallyCell | null {
+    let result: Record<string, Record<string, readonly string[]>> | null = null;
+    const copied = new Set<string>();
+    for (const { group, key, deltas } of this.pending.values()) {
+      if (deltas.every((delta) => delta === 0n)) continue;
+      const base: TallyCell = result ?? cell ?? {};
+      const previous = base[group]?.[key];
+      const next = deltas.map((delta, index) => (previous === undefined ? delta : BigInt(previous[index] ?? '0') + delta).toString());
+      result ??= { ...cell };
+      if (!copied.has(group)) {
+        result[group] = { ...result[group] };
+        copied.add(group);
+      }
+      const groupRows = result[group]!;
+      // A tally keeps only the slots that still count (and, below, only groups that hold something).
+      if (next.every((value) => value === '0')) delete groupRows[key];
+      else groupRows[key] = next;
+    }
+    this.pending.clear();
+    if (result === null) return cell;
+    for (const group of copied) if (Object.keys(result[group] ?? {}).length === 0) delete result[group];
+    return result;
+  }
+}
+
+/** A tally cell as stored (the JSON cell type). */
+export const tallyCell = (row: Row | undefined): TallyCell | null => (row === undefined ? null : json<JsonCell>(row, 'tally') as TallyCell | null);
+
+/**
+ * Sums of contributions across currencies, for a query: counts and
+ * durations add up across currencies, money stays per currency.
+ */
+export class TallySum {
+  private readonly groups = new Map<TallyGroup, Map<string, Map<string, bigint[]>>>();
+
+  /** Adds one vector of a currency. */
+  add(currency: string, group: TallyGroup, key: string, deltas: readonly bigint[]): void {
+    let keys = this.groups.get(group);
+    if (keys === undefined) {
+      keys = new Map();
+      this.groups.set(group, keys);
+    }
+    let currencies = keys.get(key);
+    if (currencies === undefined) {
+      currencies = new Map();
+      keys.set(key, currencies);
+    }
+    const vector = currencies.get(currency);
+    if (vector === undefined) currencies.set(currency, [...deltas]);
+    else for (let index = 0; index < deltas.length; index += 1) vector[index] = (vector[index] ?? 0n) + (deltas[index] ?? 0n);
+  }
+
+  /** Adds a stored tally of a currency. */
+  addCell(currency: string, cell: TallyCell | null): void {
+    if (cell === null) return;
+    for (const [group, keys] of Object.entries(cell)) {
+      for (const [key, vector] of Object.entries(keys)) this.add(currency, group as TallyGroup, key, vector.map((value) => BigInt(value)));
+    }
+  }
+
+  /** Adds an opportunity row's contribution. */
+  addOpportunity(row: Row): void {
+    const facts = factsOf(row);
+    contribute(facts, 1n, (group, key, deltas) => this.add(facts.currency, group, key, deltas));
+  }
+
+  /** The keys of a group. */
+  keys(group: TallyGroup): string[] {
+    return [...(this.groups.get(group)?.keys() ?? [])];
+  }
+
+  /** A component summed across currencies (counts, durations). */
+  total(group: TallyGroup, key: string, index: number): bigint {
+    let sum = 0n;
+    for (const vector of this.groups.get(group)?.get(key)?.values() ?? []) sum += vector[index] ?? 0n;
+    return sum;
+  }
+
+  /** A component per currency (money). */
+  money(group: TallyGroup, key: string, index: number): Map<string, bigint> {
+    const totals = new Map<string, bigint>();
+    for (const [currency, vector] of this.groups.get(group)?.get(key) ?? []) totals.set(currency, vector[index] ?? 0n);
+    return totals;
+  }
+}
