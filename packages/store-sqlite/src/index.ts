@@ -5,4 +5,4 @@
  */
 export { createSqliteEventStore } from './store.ts';
 export type { SqliteEventStore, SqliteEventStoreOptions } from './store.ts';
-export { eventStoreComponent, schemaVersion } from './schema.ts';
+export { eventStoreComponent, eventStoreSchemaVersion } from './schema.ts';

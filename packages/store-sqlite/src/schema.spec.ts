@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { verifyChains } from '@eventcrm/runtime';
-import { createSqliteEventStore, eventStoreComponent, schemaVersion } from './index.ts';
+import { createSqliteEventStore, eventStoreComponent, eventStoreSchemaVersion } from './index.ts';
 import { migrate, migrations } from './schema.ts';
 import { newEvent, temporaryDirectory } from '../test/fixtures.ts';
 
@@ -14,7 +14,7 @@ const recordedVersions = (database: Database.Database): unknown[] =>
 describe('schema migrations', () => {
   it('are numbered 1, 2, … with no gaps, the last being the schema version', () => {
     expect(migrations.map((migration) => migration.version)).toEqual(migrations.map((_, index) => index + 1));
-    expect(schemaVersion).toBe(migrations.length);
+    expect(eventStoreSchemaVersion).toBe(migrations.length);
   });
 
   it('apply once, however often the file is migrated', () => {
@@ -44,7 +44,7 @@ describe('schema migrations', () => {
     try {
       expect(store.database.prepare('SELECT id FROM customer_list').pluck().all()).toEqual(['c-1']);
       expect(store.database.prepare("SELECT version FROM schema_migrations WHERE component = 'read-models'").pluck().all()).toEqual([7]);
-      expect(store.database.prepare('SELECT MAX(version) FROM schema_migrations WHERE component = ?').pluck().get(eventStoreComponent)).toBe(schemaVersion);
+      expect(store.database.prepare('SELECT MAX(version) FROM schema_migrations WHERE component = ?').pluck().get(eventStoreComponent)).toBe(eventStoreSchemaVersion);
     } finally {
       void store.close();
     }
@@ -56,11 +56,11 @@ describe('schema migrations', () => {
     const database = new Database(path);
     database
       .prepare("INSERT INTO schema_migrations VALUES (?, ?, 'from the future', '2030-01-01T00:00:00.000Z')")
-      .run(eventStoreComponent, schemaVersion + 1);
+      .run(eventStoreComponent, eventStoreSchemaVersion + 1);
     database.close();
     expect(() => createSqliteEventStore({ path })).toThrow(expect.objectContaining({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('newer') as unknown }) as Error);
     const after = new Database(path);
-    expect(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(schemaVersion + 1);
+    expect(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(eventStoreSchemaVersion + 1);
     after.close();
   });
 });

@@ -83,7 +83,8 @@ const versionTable = `
   ) WITHOUT ROWID
 `;
 
-const currentVersion = (database: Database): number => {
+/** The event store schema version recorded in the file; 0 when it has none yet. */
+export const currentVersion = (database: Database): number => {
   const exists = database
     .prepare<[], { found: number }>("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     .get();
@@ -122,8 +123,8 @@ export function migrate(database: Database): void {
     .immediate();
 }
 
-/** The schema version this package writes and understands. */
-export const schemaVersion = latestVersion;
+/** The event store schema version this package writes and understands (not to be confused with an event's `schemaVersion`). */
+export const eventStoreSchemaVersion = latestVersion;
 
 const newerSchema = (found: number): StoreError =>
   new StoreError(

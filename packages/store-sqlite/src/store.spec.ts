@@ -44,6 +44,11 @@ describe('opening a file', () => {
     const store = openStore({ synchronous: 'FULL' });
     expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
   });
+
+  it('sizes the page cache in MiB, 64 by default', () => {
+    expect(openStore().database.pragma('cache_size', { simple: true })).toBe(-64 * 1024);
+    expect(openStore({ cacheSizeMiB: 256 }).database.pragma('cache_size', { simple: true })).toBe(-256 * 1024);
+  });
 });
 
 describe('append', () => {

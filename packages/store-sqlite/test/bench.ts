@@ -20,7 +20,8 @@ const batchRequests = Number(option('batch', '10000'));
 const order = option('order', 'round-robin');
 /** `v4`: random ids (worst case for the id indexes); `v7`: time-ordered ids, as UUIDv7 generators give. */
 const ids = option('ids', 'v4');
-const cacheMiB = Number(option('cache-mib', '0'));
+const cacheMiB = Number(option('cache-mib', '0')); // 0: the store's default
+const mmapMiB = Number(option('mmap-mib', '0'));
 const eventsPerStream = 10;
 
 let sequence = 0;
@@ -32,8 +33,8 @@ const timeOrderedId = (): string => {
 const newId = ids === 'v7' ? timeOrderedId : randomUUID;
 const directory = mkdtempSync(join(tmpdir(), 'eventcrm-sqlite-bench-'));
 const path = join(directory, 'bench.sqlite');
-const store = createSqliteEventStore({ path, synchronous });
-if (cacheMiB > 0) store.database.pragma(`cache_size = -${cacheMiB * 1024}`);
+const store = createSqliteEventStore({ path, synchronous, ...(cacheMiB > 0 ? { cacheSizeMiB: cacheMiB } : {}) });
+if (mmapMiB > 0) store.database.pragma(`mmap_size = ${mmapMiB * 1024 * 1024}`);
 
 const request = (index: number): AppendRequest => {
   const stream = `customer-${Math.floor(index / eventsPerStream)}`;
@@ -74,7 +75,7 @@ try {
     order === 'stream' ? index : (index % streams) * eventsPerStream + Math.floor(index / streams),
   );
   const requests = sequenceNumbers.map(request);
-  await time(`appendBatch (${batchRequests} requests/batch, order=${order}, ids=${ids}, synchronous=${synchronous}${cacheMiB > 0 ? `, cache ${cacheMiB} MiB` : ''})`, total, async () => {
+  await time(`appendBatch (${batchRequests} requests/batch, order=${order}, ids=${ids}, synchronous=${synchronous}${cacheMiB > 0 ? `, cache ${cacheMiB} MiB` : ''}${mmapMiB > 0 ? `, mmap ${mmapMiB} MiB` : ''})`, total, async () => {
     for (let start = 0; start < requests.length; start += batchRequests) await store.appendBatch(requests.slice(start, start + batchRequests));
   });
   const singles = Math.min(2000, total);
