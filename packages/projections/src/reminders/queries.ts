@@ -2,10 +2,13 @@ import {
   addDays,
   addHours,
   configAt,
+  domainError,
+  invalidCommand,
   nextRecycle,
   normaliseInstant,
   utcDay,
   wholeDaysBetween,
+  type DomainError,
   type LifecycleStage,
   type RecycleRule,
   type TicketPriority,
@@ -296,14 +299,17 @@ const memberOf = (row: Row): Member => ({
  * admin: of everyone); those keep their own `memberId`. Every scan of a
  * member query goes through an owner/assignee index.
  *
- * @throws RangeError when `asOf` is not an ISO-8601 instant.
+ * Like the other queries, it answers with a `DomainError` value rather than
+ * a throw: `INVALID_COMMAND` (path `asOf`) for an unreadable time,
+ * `NOT_FOUND` for a member id the directory does not know.
  */
-export async function reminders(reader: ReadModelReader, query: RemindersQuery): Promise<RemindersReport> {
+export async function reminders(reader: ReadModelReader, query: RemindersQuery): Promise<RemindersReport | DomainError> {
   const asOf = normaliseInstant(query.asOf);
-  if (asOf === undefined) throw new RangeError(`asOf: not an ISO-8601 instant: ${JSON.stringify(query.asOf)}`);
+  if (asOf === undefined) return invalidCommand([{ path: 'asOf', message: 'must be an ISO-8601 date-time with a UTC offset, e.g. 2026-01-05T09:00:00Z' }]);
   const memberId = query.memberId ?? null;
   const [memberRows, configRows] = await Promise.all([reader.scan(remindersMembers.name), reader.scan(remindersConfig.name)]);
   const directory = new Map(memberRows.map((row) => [text(row, 'member_id'), memberOf(row)]));
+  if (memberId !== null && !directory.has(memberId)) return domainError('NOT_FOUND', `member ${memberId} does not exist`, { memberId });
   const config = configAt(historyOf(configRows), asOf);
   const warnDaysBefore = config.pool.recycle.warnDaysBefore;
   const horizon: Horizon = {
@@ -337,7 +343,7 @@ export async function reminders(reader: ReadModelReader, query: RemindersQuery):
     const scans: Promise<readonly Row[]>[] = [
       reader.scan(remindersCustomers.name, { where: { owner: memberId, active: true } }),
       // An inactive owner's open opportunities are orphans (below), never merely overdue.
-      member !== undefined && !member.active ? Promise.resolve([]) : reader.scan(remindersOpportunities.name, { where: { owner: memberId, close_due_at: { lte: asOf } } }),
+      member?.active === false ? Promise.resolve([]) : reader.scan(remindersOpportunities.name, { where: { owner: memberId, close_due_at: { lte: asOf } } }),
       orphanOwners.length === 0 ? Promise.resolve([]) : reader.scan(remindersOpportunities.name, { where: { owner: { in: orphanOwners }, open: true } }),
       reader.scan(remindersTickets.name, { where: { assignee: memberId, sla_due_at: ticketDue } }),
       supervisor === undefined ? Promise.resolve([]) : reader.scan(remindersTickets.name, { where: { assignee: null, sla_due_at: ticketDue } }),
