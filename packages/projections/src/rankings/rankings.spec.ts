@@ -554,4 +554,20 @@ describe('rankings: which members get a row', () => {
       ['south', 2, 0],
     ]);
   });
+
+  it('leaves credits of a member without a team out of every team row', async () => {
+    const solo = project([
+      registered('u-solo', 'rep', null),
+      registered('u-a', 'rep', 'north'),
+      followUp('x', 'u-solo', '2026-03-02T00:00:00.000Z'),
+      followUp('x', 'u-a', '2026-03-02T00:00:00.000Z'),
+      followUp('x', 'u-a', '2026-03-03T00:00:00.000Z'),
+    ]);
+    const members = await memberRanking(solo, { period: '2026-03', metric: 'followUps' });
+    expect(members.rows.map((row) => [row.memberId, row.team, row.rank])).toEqual([
+      ['u-a', 'north', 1],
+      ['u-solo', null, 2],
+    ]);
+    expect(standings(await teamRanking(solo, { period: '2026-03', metric: 'followUps' }))).toEqual([['north', 1, 2]]);
+  });
 });
