@@ -2,6 +2,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import * as esdb from '@eventstore/db-client';
 import { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import * as kurrent from '@kurrent/kurrentdb-client';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OutgoingEvent } from './codec.ts';
 import { RejectedAppend } from './errors.ts';
@@ -35,6 +36,7 @@ function recordingClient(behaviour: Partial<Record<string, (...args: unknown[]) 
     readStream: method('readStream', events),
     readAll: method('readAll', events),
     tombstoneStream: method('tombstoneStream', () => Promise.resolve({})),
+    subscribeToAll: method('subscribeToAll', () => new PassThrough({ objectMode: true })),
     dispose: method('dispose', () => Promise.resolve()),
   };
   return { client, calls };
@@ -147,6 +149,18 @@ describe('the KurrentDB 1.x gateway', () => {
     const filter = { filterOn: 'streamName', regex: '^t/', checkpointInterval: 1 } as const;
     await kurrentGateway(client as KurrentDBClient, 'auto').readAll({ direction: 'forwards', from: { commit: 5n, prepare: 5n }, maxCount: 3, filter });
     expect(calls).toEqual([['readAll', { direction: 'forwards', fromPosition: { commit: 5n, prepare: 5n }, maxCount: 3, filter }]]);
+  });
+
+  it('subscribes to $all from a position with the filter, and absorbs errors that race the unsubscription', async () => {
+    const subscription = Object.assign(new PassThrough({ objectMode: true }), { unsubscribed: 0, unsubscribe: () => Promise.resolve(void (subscription.unsubscribed += 1)) });
+    const { client, calls } = recordingClient({ subscribeToAll: () => subscription });
+    const filter = { filterOn: 'streamName', regex: '^t/', checkpointInterval: 1 } as const;
+    const feed = kurrentGateway(client as KurrentDBClient, 'auto').subscribeToAll({ from: { commit: 9n, prepare: 9n }, filter });
+    expect(calls).toEqual([['subscribeToAll', { fromPosition: { commit: 9n, prepare: 9n }, filter }]]);
+    expect(feed.source).toBe(subscription);
+    await feed.close();
+    expect(subscription.unsubscribed).toBe(1);
+    expect(() => subscription.emit('error', new Error('late failure'))).not.toThrow();
   });
 
   it('tombstones, ignoring a stream that is already gone', async () => {

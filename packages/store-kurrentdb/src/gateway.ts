@@ -122,6 +122,16 @@ async function tombstoneIgnoringDeleted(tombstone: () => Promise<unknown>): Prom
   }
 }
 
+/**
+ * Stops a client subscription. From here on nobody reads it, and a stream
+ * that emits 'error' without a listener throws from the emitter, so a failure
+ * racing the cancellation is absorbed instead of crashing the process.
+ */
+async function unsubscribe(subscription: Readable & { unsubscribe(): Promise<void> }): Promise<void> {
+  subscription.on('error', () => undefined);
+  await subscription.unsubscribe();
+}
+
 const refuseCrossStream = (why: string): StoreError =>
   new StoreError(
     'INVALID_APPEND',
@@ -154,7 +164,7 @@ export function kurrentGateway(client: KurrentDBClient, mode: AtomicAppendMode):
       collectAll(() => client.readAll({ direction, fromPosition: from, maxCount, ...(filter === undefined ? {} : { filter: { ...filter } }) })),
     subscribeToAll({ from, filter }) {
       const subscription = client.subscribeToAll({ fromPosition: from, ...(filter === undefined ? {} : { filter: { ...filter } }) });
-      return { source: subscription, close: () => subscription.unsubscribe() };
+      return { source: subscription, close: () => unsubscribe(subscription) };
     },
     async appendToStream(serverStream, expected, events) {
       const result = await client.appendToStream(serverStream, events.map(jsonEventData), { streamState: expected });
@@ -211,7 +221,7 @@ export function eventStoreGateway(client: EventStoreDBClient): KurrentGateway {
     },
     subscribeToAll({ from, filter }) {
       const subscription = client.subscribeToAll({ fromPosition: from, ...(filter === undefined ? {} : { filter: { ...filter } }) });
-      return { source: subscription, close: () => subscription.unsubscribe() };
+      return { source: subscription, close: () => unsubscribe(subscription) };
     },
     async appendToStream(serverStream, expected, events) {
       const result = await client.appendToStream(serverStream, events.map(jsonEventData), { expectedRevision: expected });
