@@ -266,6 +266,8 @@ describe('reading', () => {
     expect(await streams({ filter: { streamPrefixes: ['deal-', 'Customer-'] } })).toEqual(['deal-1@0', 'Customer-3@0']);
     expect(await streams({ filter: { eventTypes: ['CustomerRegistered'], streamPrefixes: ['customer'] } })).toEqual(['customer-1@0', 'customer_2@0']);
     expect(await streams({ filter: { eventTypes: [] } })).toEqual([]);
+    expect(await streams({ filter: { streamPrefixes: [] } })).toEqual([]);
+    expect(await streams({ filter: { streamPrefixes: ['%'] } })).toEqual([]);
   });
 
   it('ends at the head it saw when it started, so a reader of a busy log finishes', async () => {
