@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { commandNames, parseCommand, type CrmCommand } from './commands.ts';
+import { commandNames, malformedJson, parseCommand, type CrmCommand } from './commands.ts';
 import type { DomainError } from './shared/errors.ts';
 
 // domain.md §0 Validation and Errors: strict command objects, trimmed strings,
@@ -320,5 +320,11 @@ describe('Configure', () => {
   it('its outer command object is checked like any other (INVALID_COMMAND); its data is left to the decider', () => {
     expect(badPaths({ command: 'Configure', actor: 'admin', data: {}, scope: 'tenant' })).toEqual(['scope']);
     expect(accepted({ command: 'Configure', actor: 'admin', data: { pool: { holdingLimit: -1 } } }).data).toEqual({ pool: { holdingLimit: -1 } });
+  });
+});
+
+describe('MALFORMED_JSON', () => {
+  it('is the rejection of an NDJSON line that is not JSON', () => {
+    expect(malformedJson('Unexpected token } in JSON at position 7')).toEqual({ code: 'MALFORMED_JSON', message: 'Unexpected token } in JSON at position 7' });
   });
 });

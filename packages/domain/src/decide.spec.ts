@@ -131,6 +131,23 @@ describe('order of checks: inputs failing two checks, the first one wins', () =>
   });
 });
 
+describe('every event records the actor, the command id, the effective time and a correlation id', () => {
+  it('from the command that produced it', () => {
+    given(...world)
+      .when({ command: 'LockCustomer', actor: 'rep-a', id: 'cmd-7', at: '2026-01-20T18:00:00+08:00', data: { customerId: 'c1' } })
+      .then({
+        type: 'CustomerLocked',
+        data: { customerId: 'c1' },
+        metadata: { commandId: 'cmd-7', actor: 'rep-a', at: '2026-01-20T10:00:00.000Z', correlationId: 'cmd-7', causationId: null },
+      });
+  });
+
+  it('both events of a merge carry the same metadata', () => {
+    const events = given(...world).when({ command: 'MergeCustomers', actor: 'admin', id: 'cmd-8', data: { survivorId: 'c1', duplicateId: 'c2' } }).outcome.result;
+    expect(E.isRight(events) && events.right.map((produced) => produced.metadata.commandId)).toEqual(['cmd-8', 'cmd-8']);
+  });
+});
+
 describe('streams and facts a command needs', () => {
   const command = (input: object): CrmCommand => {
     const parsed = parseCommand({ actor: 'admin', ...input }, { now: T0, newId: () => 'id-1' });

@@ -263,6 +263,18 @@ describe('RegisterCustomer', () => {
         .then(expected({ name: 'acme ltd', possibleDuplicateOf: [] }));
     });
 
+    it('a customer renamed away from the name is no longer flagged; the new name is', () => {
+      const renamed = event(
+        'CustomerProfileUpdated',
+        { customerId: 'c3', changes: { name: 'Globex' }, previous: { name: 'ACME, Ltd.' }, possibleDuplicateOf: [] },
+        { at: T0, actor: 'rep-s' },
+      );
+      given(...world, registered('c3', 'rep-s', { name: 'ACME, Ltd.' }), renamed).when(register('rep-a', { name: 'acme ltd' })).then(expected({ name: 'acme ltd' }));
+      given(...world, registered('c3', 'rep-s', { name: 'ACME, Ltd.' }), renamed)
+        .when(register('rep-a', { name: 'GLOBEX' }))
+        .then(expected({ name: 'GLOBEX', possibleDuplicateOf: ['c3'] }));
+    });
+
     it('a different name is not flagged', () => {
       given(...world, registered('c3', 'rep-s', { name: 'ACME, Ltd.' }))
         .when(register('rep-a', { name: 'Acne Ltd' }))
