@@ -1,7 +1,6 @@
-import type { CrmEvent, MemberRole } from '@eventcrm/domain';
+import { isDomainError, type CrmEvent, type DomainError, type MemberRole } from '@eventcrm/domain';
 import { event } from '@eventcrm/domain/testing';
 import { inLog, projectEvents } from '@eventcrm/projections/testing';
-import * as E from 'fp-ts/lib/Either.js';
 import type { ReadModelReader } from '../framework/types.ts';
 import { rankingsProjection } from './projection.ts';
 import { memberPerformance, rankings, type MemberPerformance, type MemberRankingRow, type RankingsQuery, type RankingsReport, type TeamRankingRow } from './queries.ts';
@@ -75,22 +74,22 @@ export const rated = (ticketId: string, score: number, resolvedBy: string | null
 /** Projects events (in this order) through the rankings projection alone. */
 export const project = (events: readonly CrmEvent[]): ReadModelReader => projectEvents([rankingsProjection], inLog(events));
 
-const unwrap = <Value>(result: E.Either<{ code: string; message: string }, Value>): Value => {
-  if (E.isLeft(result)) throw new Error(`expected an answer, got ${result.left.code}: ${result.left.message}`);
-  return result.right;
+const unwrap = <Value>(result: Value | DomainError): Value => {
+  if (isDomainError(result)) throw new Error(`expected an answer, got ${result.code}: ${result.message}`);
+  return result;
 };
 
 /** A member ranking that must succeed. */
 export const memberRanking = async (reader: ReadModelReader, query: Omit<RankingsQuery, 'teams'>): Promise<RankingsReport<MemberRankingRow>> =>
-  unwrap(await rankings(reader, query)) as RankingsReport<MemberRankingRow>;
+  unwrap<RankingsReport>(await rankings(reader, query)) as RankingsReport<MemberRankingRow>;
 
 /** A team ranking that must succeed. */
 export const teamRanking = async (reader: ReadModelReader, query: Omit<RankingsQuery, 'teams'>): Promise<RankingsReport<TeamRankingRow>> =>
-  unwrap(await rankings(reader, { ...query, teams: true })) as RankingsReport<TeamRankingRow>;
+  unwrap<RankingsReport>(await rankings(reader, { ...query, teams: true })) as RankingsReport<TeamRankingRow>;
 
 /** One member's performance that must succeed. */
 export const performance = async (reader: ReadModelReader, memberId: string, period: string, currency?: string): Promise<MemberPerformance> =>
-  unwrap(await memberPerformance(reader, memberId, period, currency === undefined ? {} : { currency }));
+  unwrap<MemberPerformance>(await memberPerformance(reader, memberId, period, currency === undefined ? {} : { currency }));
 
 /** `[id, rank, value]` of each row, in order: the shape of a ranking at a glance. */
 export const standings = (report: RankingsReport<MemberRankingRow | TeamRankingRow>): [string, number | null, string | number | null][] =>

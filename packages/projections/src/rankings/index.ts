@@ -7,6 +7,5 @@ export { competitionRanking, memberPerformance, rankings } from './queries.ts';
 export type { MemberMetrics, MemberPerformance, MemberRankingRow, RankingsQuery, RankingsReport, TeamRankingRow } from './queries.ts';
 export { divideMinorHalfUp, isRankingMetric, moneyMetrics, rankingMetrics } from './metrics.ts';
 export type { Metrics, RankingMetric, RankingValue } from './metrics.ts';
-export { isRankingsQueryError } from './errors.ts';
-export type { RankingsQueryError, RankingsQueryErrorCode } from './errors.ts';
+export type { RankingsQueryError } from './errors.ts';
 export { CLOSURES, CREDITS, MEMBER_HISTORY, MEMBERS, MONEY, rankingsTables, SUPERSEDED, TARGETS } from './tables.ts';

@@ -1,8 +1,7 @@
 import { currencyDigits, parsePeriod, type Period } from '@eventcrm/domain';
-import * as E from 'fp-ts/lib/Either.js';
 import type { ReadModelReader, Row } from '../framework/types.ts';
 import { bool, int, text, textOrNull } from '../shared/cells.ts';
-import type { RankingsQueryError } from './errors.ts';
+import { currencyRequired, invalidPeriod, memberNotFound, unknownCurrency, unknownMetric, type RankingsQueryError } from './errors.ts';
 import {
   addOpened,
   addWins,
@@ -12,7 +11,6 @@ import {
   mergeTally,
   metricsOf,
   moneyMetrics,
-  rankingMetrics,
   valueOf,
   type Metrics,
   type RankingMetric,
@@ -252,35 +250,30 @@ interface Validated {
   readonly currency: string | null;
 }
 
-function validate(periodLabel: string, currency: string | undefined): E.Either<RankingsQueryError, Validated> {
+function validate(periodLabel: string, currency: string | undefined): Validated | RankingsQueryError {
   const period = parsePeriod(periodLabel);
-  if (period === undefined) {
-    return E.left({ code: 'INVALID_PERIOD', message: `not a period: ${JSON.stringify(periodLabel)} (expected YYYY, YYYY-Qn or YYYY-MM)`, details: { period: periodLabel } });
-  }
-  if (currency !== undefined && currencyDigits(currency) === undefined) {
-    return E.left({ code: 'UNKNOWN_CURRENCY', message: `not an ISO-4217 currency: ${JSON.stringify(currency)}`, details: { currency } });
-  }
-  return E.right({ period, currency: currency ?? null });
+  if (period === undefined) return invalidPeriod();
+  if (currency !== undefined && currencyDigits(currency) === undefined) return unknownCurrency(currency);
+  return { period, currency: currency ?? null };
 }
+
+const isError = (value: Validated | RankingsQueryError): value is RankingsQueryError => 'code' in value;
 
 /**
  * Ranks the members (or, with `teams: true`, the teams) of a period by one
  * metric (projections.md §3). Every row carries every metric. Money metrics
  * need a `currency`; their value is the amount in it (`"0.00"` when none).
- * Returns a typed error for an unknown metric (listing the valid ones), a
- * missing or unknown currency, or a malformed period.
+ * Answers a `DomainError` value instead for a malformed period, an unknown
+ * metric (`details.validMetrics` lists the valid ones) or a missing or
+ * unknown currency (`INVALID_COMMAND` with the path of the argument).
  */
-export async function rankings(reader: ReadModelReader, query: RankingsQuery): Promise<E.Either<RankingsQueryError, RankingsReport>> {
-  const { metric } = query;
-  if (!isRankingMetric(metric)) {
-    return E.left({ code: 'UNKNOWN_METRIC', message: `unknown metric ${JSON.stringify(metric)}; valid metrics: ${rankingMetrics.join(', ')}`, details: { metric, validMetrics: rankingMetrics } });
-  }
+export async function rankings(reader: ReadModelReader, query: RankingsQuery): Promise<RankingsReport | RankingsQueryError> {
   const validated = validate(query.period, query.currency);
-  if (E.isLeft(validated)) return validated;
-  const { period, currency } = validated.right;
-  if (currency === null && moneyMetrics.includes(metric)) {
-    return E.left({ code: 'CURRENCY_REQUIRED', message: `ranking by ${metric} needs a currency`, details: { metric } });
-  }
+  if (isError(validated)) return validated;
+  const { metric } = query;
+  if (!isRankingMetric(metric)) return unknownMetric(metric);
+  const { period, currency } = validated;
+  if (currency === null && moneyMetrics.includes(metric)) return currencyRequired(metric);
   const data = await loadPeriod(reader, period, null);
   const members = listedMembers(data, period).map((memberId) => memberEntry(data, memberId, period, currency));
   const ascending = metric === 'avgResolutionHours';
@@ -294,7 +287,7 @@ export async function rankings(reader: ReadModelReader, query: RankingsQuery): P
     const rows = competitionRanking(scored, (item) => item.entry.memberId, (item) => item.value, ascending).map(
       ({ entry: item, rank }): MemberRankingRow => ({ rank, memberId: item.entry.memberId, team: item.entry.team, value: jsonValue(item.value), ...item.metrics }),
     );
-    return E.right({ ...header, rows });
+    return { ...header, rows };
   }
   const scored = teamEntries(data, members, period).map((entry) => {
     const metrics = metricsOf(entry.tally, entry.target);
@@ -303,7 +296,7 @@ export async function rankings(reader: ReadModelReader, query: RankingsQuery): P
   const rows = competitionRanking(scored, (item) => item.team, (item) => item.value, ascending).map(
     ({ entry: item, rank }): TeamRankingRow => ({ rank, team: item.team, value: jsonValue(item.value), ...item.metrics }),
   );
-  return E.right({ ...header, rows });
+  return { ...header, rows };
 }
 
 /**
@@ -346,19 +339,11 @@ export async function memberPerformance(
   memberId: string,
   period: string,
   options: { readonly currency?: string } = {},
-): Promise<E.Either<RankingsQueryError, MemberPerformance>> {
+): Promise<MemberPerformance | RankingsQueryError> {
   const validated = validate(period, options.currency);
-  if (E.isLeft(validated)) return validated;
-  const data = await loadPeriod(reader, validated.right.period, memberId);
-  if (!data.history.has(memberId) && !data.credits.has(memberId)) {
-    return E.left({ code: 'NOT_FOUND', message: `member ${memberId} is unknown`, details: { memberId } });
-  }
-  const entry = memberEntry(data, memberId, validated.right.period, validated.right.currency);
-  return E.right({
-    period: validated.right.period.label,
-    currency: validated.right.currency,
-    memberId,
-    team: entry.team,
-    ...metricsOf(entry.tally, entry.target),
-  });
+  if (isError(validated)) return validated;
+  const data = await loadPeriod(reader, validated.period, memberId);
+  if (!data.history.has(memberId) && !data.credits.has(memberId)) return memberNotFound(memberId);
+  const entry = memberEntry(data, memberId, validated.period, validated.currency);
+  return { period: validated.period.label, currency: validated.currency, memberId, team: entry.team, ...metricsOf(entry.tally, entry.target) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as E from 'fp-ts/lib/Either.js';
+import { isDomainError } from '@eventcrm/domain';
 import {
   assignedCustomer,
   claimed,
@@ -24,7 +24,6 @@ import {
   ticketReopened,
   won,
 } from './fixtures.test.ts';
-import { isRankingsQueryError } from './errors.ts';
 import { divideMinorHalfUp, rankingMetrics } from './metrics.ts';
 import { memberPerformance, rankings } from './queries.ts';
 
@@ -436,10 +435,14 @@ describe('rankings: currencies', () => {
 
   it('requires a currency for money metrics, and a known one', async () => {
     for (const metric of ['wonAmount', 'pipelineCreated', 'avgDealSize']) {
-      const result = await rankings(reader, { period: '2026-03', metric });
-      expect(result).toEqual(E.left(expect.objectContaining({ code: 'CURRENCY_REQUIRED', details: { metric } })));
+      expect(await rankings(reader, { period: '2026-03', metric })).toEqual({
+        code: 'INVALID_COMMAND',
+        message: `currency: required to rank by ${metric} (money is never added across currencies)`,
+        details: { issues: [{ path: 'currency', message: `required to rank by ${metric} (money is never added across currencies)` }], metric },
+      });
     }
-    expect(await rankings(reader, { period: '2026-03', metric: 'wonAmount', currency: 'XYZ' })).toEqual(E.left(expect.objectContaining({ code: 'UNKNOWN_CURRENCY' })));
+    expect(await rankings(reader, { period: '2026-03', metric: 'wonAmount', currency: 'XYZ' })).toMatchObject({ code: 'INVALID_COMMAND', details: { issues: [{ path: 'currency' }] } });
+    expect(isDomainError(await rankings(reader, { period: '2026-03', metric: 'winRate' }))).toBe(false);
   });
 });
 
@@ -448,19 +451,20 @@ describe('rankings: query errors', () => {
 
   it('names the valid metrics when the metric is unknown', async () => {
     const result = await rankings(reader, { period: '2026-03', metric: 'revenue' });
-    expect(E.isLeft(result) && result.left).toMatchObject({ code: 'UNKNOWN_METRIC', details: { metric: 'revenue', validMetrics: [...rankingMetrics] } });
-    expect(E.isLeft(result) && isRankingsQueryError(result.left)).toBe(true);
+    expect(isDomainError(result)).toBe(true);
+    expect(result).toMatchObject({ code: 'INVALID_COMMAND', details: { issues: [{ path: 'metric' }], metric: 'revenue', validMetrics: [...rankingMetrics] } });
     expect(rankingMetrics).toHaveLength(12);
   });
 
   it('rejects a malformed period', async () => {
     for (const period of ['2026-13', '2026-Q5', 'march', '']) {
-      expect(await rankings(reader, { period, metric: 'wonCount' })).toEqual(E.left(expect.objectContaining({ code: 'INVALID_PERIOD', details: { period } })));
+      expect(await rankings(reader, { period, metric: 'wonCount' })).toMatchObject({ code: 'INVALID_COMMAND', details: { issues: [{ path: 'period' }] } });
+      expect(await memberPerformance(reader, 'u-alice', period)).toMatchObject({ code: 'INVALID_COMMAND', details: { issues: [{ path: 'period' }] } });
     }
   });
 
   it('reports an unknown member as NOT_FOUND, a known one without credit with zeros and nulls', async () => {
-    expect(await memberPerformance(reader, 'u-ghost', '2026-03')).toEqual(E.left(expect.objectContaining({ code: 'NOT_FOUND', details: { memberId: 'u-ghost' } })));
+    expect(await memberPerformance(reader, 'u-ghost', '2026-03')).toMatchObject({ code: 'NOT_FOUND', details: { memberId: 'u-ghost' } });
     expect(await performance(reader, 'u-alice', '2026-03')).toEqual({ period: '2026-03', currency: null, memberId: 'u-alice', team: 'north', ...noCredit, lostCount: 0, target: {} });
   });
 });
