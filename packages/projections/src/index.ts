@@ -20,3 +20,11 @@ export type {
   ScanQuery,
   TableSpec,
 } from './framework/types.ts';
+
+export * from './ownership/index.ts';
+export * from './funnel/index.ts';
+export * from './rankings/index.ts';
+export * from './reminders/index.ts';
+export { directoryEventTypes, directoryTable } from './shared/directory.ts';
+export { moneyReport, weightedMinor } from './shared/moneyTotals.ts';
+export type { MoneyReport, MoneyTotals } from './shared/moneyTotals.ts';
