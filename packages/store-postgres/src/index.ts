@@ -8,3 +8,6 @@ export { createPostgresEventStore, migrate } from './postgresEventStore.ts';
 export type { MigrateOptions, PostgresEventStore, PostgresEventStoreHooks, PostgresEventStoreOptions } from './postgresEventStore.ts';
 export { latestMigrationVersion } from './migrations.ts';
 export { defaultSchema } from './schemaNames.ts';
+export { createPostgresReadModelStore } from './readModels/postgresReadModelStore.ts';
+export type { PostgresReadModelStore, PostgresReadModelStoreOptions } from './readModels/postgresReadModelStore.ts';
+export { ReadModelInputError } from './readModels/errors.ts';
