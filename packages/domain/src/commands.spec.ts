@@ -328,3 +328,13 @@ describe('MALFORMED_JSON', () => {
     expect(malformedJson('Unexpected token } in JSON at position 7')).toEqual({ code: 'MALFORMED_JSON', message: 'Unexpected token } in JSON at position 7' });
   });
 });
+
+describe('text no store can keep', () => {
+  const environment = { now: '2026-01-05T09:00:00.000Z', newId: () => 'id' };
+  it('rejects NUL and unpaired surrogates anywhere in data, with the path', () => {
+    const nul = parseCommand({ command: 'LogFollowUp', actor: 'system', data: { customerId: 'c1', channel: 'call', summary: 'a\u0000b' } }, environment);
+    expect(nul).toMatchObject({ _tag: 'Left', left: { code: 'INVALID_COMMAND', details: { issues: [{ path: 'data.summary' }] } } });
+    const surrogate = parseCommand({ command: 'AddContact', actor: 'system', data: { customerId: 'c1', contactId: 'k1', name: 'x\uD800', role: 'user', email: 'a@b.co' } }, environment);
+    expect(surrogate).toMatchObject({ _tag: 'Left', left: { code: 'INVALID_COMMAND', details: { issues: [{ path: 'data.name' }] } } });
+  });
+});

@@ -92,6 +92,7 @@ export function parseCommand(input: unknown, environment: ParseEnvironment): E.E
     }
   }
   const schema = commandSchemas[command as CommandName] as z.ZodType;
+  issues.push(...unencodableText(data, ['data']));
   const parsedData = schema.safeParse(data);
   if (!parsedData.success) issues.push(...toIssues(parsedData.error.issues, ['data']));
   if (issues.length > 0 || !parsedData.success) return E.left(invalidCommand(issues));
@@ -105,6 +106,24 @@ export function parseCommand(input: unknown, environment: ParseEnvironment): E.E
     correlationId: correlationId ?? commandId,
     causationId: causationId ?? null,
   } as CrmCommand);
+}
+
+const nul = '\u0000';
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Strings no store can keep faithfully: NUL (PostgreSQL `jsonb` refuses it)
+ * and unpaired UTF-16 surrogates (not valid Unicode). Rejected at the edge so
+ * every store accepts exactly the same commands.
+ */
+function unencodableText(value: unknown, path: readonly string[], depth = 0): ValidationIssue[] {
+  if (typeof value === 'string') {
+    if (value.includes(nul)) return [{ path: path.join('.'), message: 'must not contain the NUL character' }];
+    if (loneSurrogate.test(value)) return [{ path: path.join('.'), message: 'must be valid Unicode (an unpaired surrogate was found)' }];
+    return [];
+  }
+  if (value === null || typeof value !== 'object' || depth > 32) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => unencodableText(inner, [...path, key], depth + 1));
 }
 
 /** The rejection for an NDJSON line that is not JSON. */

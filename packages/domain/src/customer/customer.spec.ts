@@ -1179,8 +1179,15 @@ describe('every command on a customer stream', () => {
     given(...withContact).when(input).thenRejects('NOT_FOUND', { customerId: 'c9' });
   });
 
-  it.each(everyCustomerCommand('c1').map((input) => [input.command, input] as const))('%s on a merged customer is CUSTOMER_INACTIVE', (_name, input) => {
+  it.each(everyCustomerCommand('c1').filter((input) => input.command !== 'ErasePersonalData').map((input) => [input.command, input] as const))('%s on a merged customer is CUSTOMER_INACTIVE', (_name, input) => {
     given(...withContact, merged('c1', 'p1', 'rep-a')).when(input).thenRejects('CUSTOMER_INACTIVE', { customerId: 'c1', status: 'merged' });
+  });
+
+  // Decision 009: erasure must reach every copy of a person's data, including a merged duplicate's.
+  it('ErasePersonalData on a merged customer erases it (an erased one stays CUSTOMER_INACTIVE)', () => {
+    given(...withContact, merged('c1', 'p1', 'rep-a'))
+      .when({ command: 'ErasePersonalData', actor: 'admin', data: { customerId: 'c1' }, at: '2026-03-01T00:00:00.000Z' })
+      .then({ type: 'PersonalDataErased', data: { customerId: 'c1' } });
   });
 
   it.each(everyCustomerCommand('c1').map((input) => [input.command, input] as const))('%s on an erased customer is CUSTOMER_INACTIVE', (_name, input) => {

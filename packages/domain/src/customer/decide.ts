@@ -81,7 +81,9 @@ export function decideCustomer(command: CustomerCommand, load: (customerId: stri
   if (!state.exists) return E.left(notFound(customerId));
   const clock = checkClock(command, customerStream(customerId), state.lastEventAt);
   if (E.isLeft(clock)) return clock;
-  if (state.status !== 'active') {
+  // A merged duplicate can still have its personal data erased: erasure must reach every copy of a person's data.
+  const erasingMerged = command.command === 'ErasePersonalData' && state.status === 'merged';
+  if (state.status !== 'active' && !erasingMerged) {
     return E.left(domainError('CUSTOMER_INACTIVE', `customer ${customerId} is ${state.status}`, { customerId, status: state.status }));
   }
   return decideOnActiveCustomer(command, actor, state, context);
