@@ -51,6 +51,15 @@ describe('opening a file that cannot serve as an event store', () => {
     mkdirSync(folder);
     expect(thrownBy(() => createSqliteEventStore({ path: folder }))).toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
+
+  it('reports a file whose event store tables were dropped as STORE_CORRUPTED', async () => {
+    const path = directory.file();
+    await createSqliteEventStore({ path }).close();
+    new Database(path).exec('DROP TABLE events').close();
+    const error = thrownBy(() => createSqliteEventStore({ path }));
+    expect(isStoreError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'STORE_CORRUPTED', message: expect.stringContaining('no such table: events') as unknown });
+  });
 });
 
 describe('a read-only store', () => {

@@ -28,7 +28,7 @@ import type {
   StoredEvent,
   SubscribeOptions,
 } from '@eventcrm/runtime';
-import { toStoreError } from './errors.ts';
+import { sqliteCode, toStoreError } from './errors.ts';
 import { currentVersion, eventStoreSchemaVersion, migrate } from './schema.ts';
 
 /** How to open an SQLite event store. */
@@ -150,6 +150,7 @@ class SqliteStore implements SqliteEventStore {
     const cacheSizeMiB = positiveInteger(options.cacheSizeMiB ?? 64, 'cacheSizeMiB');
     const readonly = options.readonly ?? false;
     let database: SqliteDatabase | undefined;
+    let statements: Statements;
     try {
       database = new Database(options.path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
       // A negative cache_size is in KiB rather than pages.
@@ -172,6 +173,7 @@ class SqliteStore implements SqliteEventStore {
         database.pragma('journal_size_limit = 67108864');
         migrate(database);
       }
+      statements = prepareEventStoreStatements(database, options.path);
     } catch (error) {
       if (database === undefined && !isStoreError(toStoreError(error, this.#context))) {
         // better-sqlite3 checks the path itself before SQLite sees it (a
@@ -182,7 +184,7 @@ class SqliteStore implements SqliteEventStore {
       throw toStoreError(error, this.#context);
     }
     this.#database = database;
-    this.#statements = prepareStatements(database);
+    this.#statements = statements;
   }
 
   get database(): SqliteDatabase {
@@ -543,6 +545,19 @@ function prepareStatements(database: SqliteDatabase): Statements {
       'SELECT subject, key FROM encryption_keys WHERE subject IN (SELECT value FROM json_each(?)) AND destroyed = 0 AND key IS NOT NULL',
     ),
   };
+}
+
+/**
+ * The schema version says the tables exist; if a statement still cannot be
+ * prepared, they were dropped or altered behind the store's back.
+ */
+function prepareEventStoreStatements(database: SqliteDatabase, path: string): Statements {
+  try {
+    return prepareStatements(database);
+  } catch (error) {
+    if (sqliteCode(error) !== 'SQLITE_ERROR') throw error;
+    throw new StoreError('STORE_CORRUPTED', `SQLite event store ${path}: its tables were dropped or altered (${(error as Error).message})`, { cause: error });
+  }
 }
 
 /** A read-only store cannot migrate, so it only opens a file that is already current. */
