@@ -59,3 +59,5 @@ export type { LogVerification, UndecodableEvent } from './execution/logVerificat
 export { sweepPool } from './execution/poolSweep.ts';
 export type { SweepRecycleReport, SweepReport, SweepSkipReport } from './execution/poolSweep.ts';
 export { PolicyReactor } from './execution/policyReactor.ts';
+export { allProjections, Crm, isRejection, projectionNames } from './crm.ts';
+export type { CrmOptions, QueryOptions } from './crm.ts';
