@@ -4,7 +4,7 @@ import { bool, int, json, text, textOrNull } from '../shared/cells.ts';
 import { applyToConfig } from '../shared/configHistory.ts';
 import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
 import { FUNNEL_CONFIG, FUNNEL_CUSTOMERS, FUNNEL_LIFECYCLE, FUNNEL_MEMBERS, FUNNEL_OPPORTUNITIES, FUNNEL_TOTALS, funnelTables } from './tables.ts';
-import { contribute, factsOf, TallyChanges, tallyCell } from './tally.ts';
+import { contribute, contributeChange, factsOf, TallyChanges, tallyCell } from './tally.ts';
 
 const opportunityEventTypes = [
   'OpportunityOpened',
@@ -147,14 +147,16 @@ function updateTotals(rows: RowWriter, before: Row | undefined, after: Row): voi
   const newFacts = factsOf(after);
   const oldFacts = before === undefined ? undefined : factsOf(before);
   const changes = new TallyChanges();
-  if (oldFacts !== undefined && oldFacts.currency !== newFacts.currency) {
+  if (oldFacts === undefined) {
+    contribute(newFacts, 1n, changes);
+  } else if (oldFacts.currency === newFacts.currency) {
+    contributeChange(oldFacts, newFacts, changes);
+  } else {
     // A revision into another currency moves the whole opportunity to that currency's tally.
-    contribute(oldFacts, -1n, changes.sink);
+    contribute(oldFacts, -1n, changes);
     writeTotals(rows, oldFacts.currency, changes);
-  } else if (oldFacts !== undefined) {
-    contribute(oldFacts, -1n, changes.sink);
+    contribute(newFacts, 1n, changes);
   }
-  contribute(newFacts, 1n, changes.sink);
   writeTotals(rows, newFacts.currency, changes);
 }
 

@@ -49,8 +49,16 @@ export interface OpportunityFacts {
   readonly stays: { readonly [stage: string]: number };
 }
 
-/** Receives one signed contribution: a group, a key and the vector to add. */
-export type TallySink = (group: TallyGroup, key: string, deltas: readonly bigint[]) => void;
+/**
+ * Receives signed contributions: a group, a key and the vector to add (as
+ * many components as the group has; missing ones are zero).
+ */
+export interface TallySink {
+  add(group: TallyGroup, key: string, first: bigint, second?: bigint, third?: bigint): void;
+}
+
+/** How many components each group's vectors have. */
+const WIDTH: { readonly [Group in TallyGroup]: number } = { open: 3, won: 3, lost: 2, reasons: 1, current: 3, forecast: 1, paths: 1, stays: 2 };
 
 const NO_STAYS: { readonly [stage: string]: number } = {};
 
@@ -72,30 +80,71 @@ export function factsOf(row: Row): OpportunityFacts {
   };
 }
 
-/** Sends an opportunity's contribution, with a sign (1 to add it, -1 to take it away), to a sink. */
-export function contribute(facts: OpportunityFacts, sign: 1n | -1n, sink: TallySink): void {
+/** Everything an opportunity contributes but its stays, with a sign (1 to add it, -1 to take it away). */
+function contributeStatus(facts: OpportunityFacts, sign: 1n | -1n, sink: TallySink): void {
   const amount = sign * facts.amount;
   if (facts.status === 'open') {
     const weighted = sign * weightedMinor(facts.amount, facts.probability);
-    sink('open', '', [sign, amount, weighted]);
-    sink('current', facts.stage, [sign, amount, weighted]);
-    sink('forecast', facts.closeMonth, [weighted]);
-    sink('paths', facts.visited, [sign]);
+    sink.add('open', '', sign, amount, weighted);
+    sink.add('current', facts.stage, sign, amount, weighted);
+    sink.add('forecast', facts.closeMonth, weighted);
+    sink.add('paths', facts.visited, sign);
   } else if (facts.status === 'won') {
     const cycle = facts.closedAt === null ? 0 : Date.parse(facts.closedAt) - Date.parse(facts.openedAt);
-    sink('won', '', [sign, amount, sign * BigInt(cycle)]);
+    sink.add('won', '', sign, amount, sign * BigInt(cycle));
   } else {
-    sink('lost', '', [sign, amount]);
-    sink('reasons', facts.lostReason ?? 'other', [sign]);
-    sink('paths', facts.visited, [sign]);
+    sink.add('lost', '', sign, amount);
+    sink.add('reasons', facts.lostReason ?? 'other', sign);
+    sink.add('paths', facts.visited, sign);
   }
-  for (const stage of Object.keys(facts.stays)) sink('stays', stage, [sign, sign * BigInt(facts.stays[stage] ?? 0)]);
+}
+
+const contributeStay = (stage: string, milliseconds: number, sign: 1n | -1n, sink: TallySink): void => sink.add('stays', stage, sign, sign * BigInt(milliseconds));
+
+/** Sends an opportunity's whole contribution, with a sign (1 to add it, -1 to take it away), to a sink. */
+export function contribute(facts: OpportunityFacts, sign: 1n | -1n, sink: TallySink): void {
+  contributeStatus(facts, sign, sink);
+  for (const stage of Object.keys(facts.stays)) contributeStay(stage, facts.stays[stage] ?? 0, sign, sink);
+}
+
+/**
+ * Sends the change of an opportunity's contribution within one currency:
+ * the old status part out, the new one in, and only the stays that moved
+ * (an event ends at most one stay; the others are not sent at all).
+ */
+export function contributeChange(before: OpportunityFacts, after: OpportunityFacts, sink: TallySink): void {
+  contributeStatus(before, -1n, sink);
+  contributeStatus(after, 1n, sink);
+  if (before.stays === after.stays) return;
+  for (const stage of Object.keys(after.stays)) {
+    const old = before.stays[stage];
+    const now = after.stays[stage] ?? 0;
+    if (old === now) continue;
+    if (old !== undefined) contributeStay(stage, old, -1n, sink);
+    contributeStay(stage, now, 1n, sink);
+  }
+  for (const stage of Object.keys(before.stays)) if (!(stage in after.stays)) contributeStay(stage, before.stays[stage] ?? 0, -1n, sink);
+}
+
+const SAFE_LIMIT = 9_007_199_254_740_992n;
+
+/** A decimal integer string plus a delta: number arithmetic while it is exact (the common case), else bigint. */
+function addDecimal(previous: string | undefined, delta: bigint): string {
+  if (previous === undefined) return delta.toString();
+  if (delta === 0n) return previous;
+  if (previous.length < 16 && delta < SAFE_LIMIT && delta > -SAFE_LIMIT) {
+    const sum = Number(previous) + Number(delta);
+    if (Number.isSafeInteger(sum)) return String(sum);
+  }
+  return (BigInt(previous) + delta).toString();
 }
 
 interface Pending {
   readonly group: TallyGroup;
   readonly key: string;
-  readonly deltas: bigint[];
+  first: bigint;
+  second: bigint;
+  third: bigint;
 }
 
 /**
@@ -103,19 +152,20 @@ interface Pending {
  * contribution taken away and the new one added cancel wherever nothing
  * changed, so only the slots that really moved are rewritten.
  */
-export class TallyChanges {
+export class TallyChanges implements TallySink {
   private readonly pending = new Map<string, Pending>();
 
-  /** A sink that accumulates into the net change. */
-  readonly sink: TallySink = (group, key, deltas) => {
-    const id = `${group}\u0000${key}`;
+  add(group: TallyGroup, key: string, first: bigint, second = 0n, third = 0n): void {
+    const id = `${group} ${key}`;
     const entry = this.pending.get(id);
     if (entry === undefined) {
-      this.pending.set(id, { group, key, deltas: [...deltas] });
+      this.pending.set(id, { group, key, first, second, third });
       return;
     }
-    for (let index = 0; index < deltas.length; index += 1) entry.deltas[index] = (entry.deltas[index] ?? 0n) + (deltas[index] ?? 0n);
-  };
+    entry.first += first;
+    entry.second += second;
+    entry.third += third;
+  }
 
   /**
    * The cell with the net change applied, copying only the groups it
@@ -124,25 +174,32 @@ export class TallyChanges {
    */
   applyTo(cell: TallyCell | null): TallyCell | null {
     let result: Record<string, Record<string, readonly string[]>> | null = null;
-    const copied = new Set<string>();
-    for (const { group, key, deltas } of this.pending.values()) {
-      if (deltas.every((delta) => delta === 0n)) continue;
-      const base: TallyCell = result ?? cell ?? {};
-      const previous = base[group]?.[key];
-      const next = deltas.map((delta, index) => (previous === undefined ? delta : BigInt(previous[index] ?? '0') + delta).toString());
+    const copied: TallyGroup[] = [];
+    let emptied: TallyGroup[] | null = null;
+    for (const { group, key, first, second, third } of this.pending.values()) {
+      if (first === 0n && second === 0n && third === 0n) continue;
+      const previous = (result ?? cell)?.[group]?.[key];
+      const width = WIDTH[group];
+      const next = [addDecimal(previous?.[0], first)];
+      if (width > 1) next.push(addDecimal(previous?.[1], second));
+      if (width > 2) next.push(addDecimal(previous?.[2], third));
       result ??= { ...cell };
-      if (!copied.has(group)) {
+      if (!copied.includes(group)) {
         result[group] = { ...result[group] };
-        copied.add(group);
+        copied.push(group);
       }
       const groupRows = result[group]!;
-      // A tally keeps only the slots that still count (and, below, only groups that hold something).
-      if (next.every((value) => value === '0')) delete groupRows[key];
-      else groupRows[key] = next;
+      if (next[0] === '0' && (width < 2 || next[1] === '0') && (width < 3 || next[2] === '0')) {
+        // A tally keeps only the slots that still count (and, below, only groups that hold something).
+        delete groupRows[key];
+        (emptied ??= []).push(group);
+      } else {
+        groupRows[key] = next;
+      }
     }
     this.pending.clear();
     if (result === null) return cell;
-    for (const group of copied) if (Object.keys(result[group] ?? {}).length === 0) delete result[group];
+    for (const group of emptied ?? []) if (Object.keys(result[group] ?? {}).length === 0) delete result[group];
     return result;
   }
 }
@@ -185,7 +242,8 @@ export class TallySum {
   /** Adds an opportunity row's contribution. */
   addOpportunity(row: Row): void {
     const facts = factsOf(row);
-    contribute(facts, 1n, (group, key, deltas) => this.add(facts.currency, group, key, deltas));
+    const sink: TallySink = { add: (group, key, first, second = 0n, third = 0n) => this.add(facts.currency, group, key, [first, second, third].slice(0, WIDTH[group])) };
+    contribute(facts, 1n, sink);
   }
 
   /** The keys of a group. */
