@@ -40,6 +40,13 @@ for (const dir of workspaces) {
 }
 
 const args = process.argv.slice(2);
+// The test command itself failing with no failed test counted (a package
+// with no test files, a crashed worker) must not read as green.
+const testsExit = args.indexOf('--tests-exit');
+if (testsExit >= 0 && Number(args[testsExit + 1]) !== 0 && failed === 0) {
+  failed += 1;
+  problems.push(`the test command exited with ${args[testsExit + 1]} although no test failed (a package without tests, or a crash)`);
+}
 for (let index = 0; index < args.length; index += 1) {
   if (args[index] !== '--check') continue;
   const [name, status] = String(args[index + 1]).split('=');
