@@ -233,17 +233,29 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
    * (indexes this store named and the spec no longer lists are dropped, the
    * missing ones created). Tables are handled in relation-name order, the
    * lock order of every transaction here.
+   *
+   * One exception keeps version changes invisible to readers: a live table
+   * of the old shape is left alone while a rebuild copy of the new shape
+   * exists, because the runner prepares the live namespace just before it
+   * swaps the copy in (and the swap replaces the table anyway); dropping it
+   * there would show readers an empty table between the two calls. Such a
+   * table is not remembered as prepared, so writing to it fails loudly
+   * instead of mixing shapes. Returns the names of the tables left alone.
    */
-  const prepareIn = async (client: pg.PoolClient, namespace: Namespace, tables: readonly TableLayout[]): Promise<void> => {
+  const prepareIn = async (client: pg.PoolClient, namespace: Namespace, tables: readonly TableLayout[]): Promise<Set<string>> => {
     const planned = tables.map((layout) => ({ layout, physical: physicalNames(quotedSchema, layout.name, namespace) })).sort(byRelation);
-    const existing = await describeTables(client, schema, planned.map(({ physical }) => physical.relation));
+    const copies = planned.map(({ layout }) => physicalNames(quotedSchema, layout.name, 'rebuild').relation);
+    const existing = await describeTables(client, schema, [...planned.map(({ physical }) => physical.relation), ...(namespace === 'live' ? copies : [])]);
     const script: string[] = [];
+    const leftAlone = new Set<string>();
     for (const { layout, physical } of planned) {
       const found = existing.get(physical.relation);
       if (found === undefined) {
         script.push(createTableSql(layout, physical));
       } else if (!sameShape(layout, found)) {
-        script.push(`DROP TABLE ${physical.qualified}`, createTableSql(layout, physical));
+        const copy = namespace === 'live' ? existing.get(physicalNames(quotedSchema, layout.name, 'rebuild').relation) : undefined;
+        if (copy !== undefined && sameShape(layout, copy)) leftAlone.add(layout.name);
+        else script.push(`DROP TABLE ${physical.qualified}`, createTableSql(layout, physical));
       } else {
         const wanted = new Map(layout.indexes.map((index) => [physical.indexPrefix + index.hash, index]));
         for (const name of found.indexes) {
@@ -253,6 +265,7 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
       }
     }
     if (script.length > 0) await client.query(script.join(';\n'));
+    return leftAlone;
   };
 
   const prepare = async (namespace: Namespace, specs: readonly TableSpec[]): Promise<void> => {
@@ -261,13 +274,14 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     const known = prepared[namespace];
     if (tables.every((layout) => known.get(layout.name) === layout.signature)) return;
     await ensureBase();
-    await transaction(`preparing the ${namespace} read-model tables`, async (client) => {
+    const leftAlone = await transaction(`preparing the ${namespace} read-model tables`, async (client) => {
       await client.query(ddlLock);
-      await prepareIn(client, namespace, tables);
+      return prepareIn(client, namespace, tables);
     });
     for (const layout of tables) {
-      known.set(layout.name, layout.signature);
       if (namespace === 'live') described.delete(layout.name);
+      if (leftAlone.has(layout.name)) known.delete(layout.name);
+      else known.set(layout.name, layout.signature);
     }
   };
 

@@ -96,6 +96,14 @@ function numericBound(bound: unknown): number | undefined {
  * with a non-string bound (JavaScript would compare numerically), ordering
  * by a JSON column, and a limit that is not a non-negative integer. Then
  * SQL does no `LIMIT` and the rows are sorted and cut here.
+ *
+ * Text order: text columns are `COLLATE "C"`, so PostgreSQL compares UTF-8
+ * bytes, which is code point order; JavaScript compares UTF-16 code units.
+ * The two agree except between a character above U+FFFF (an emoji, stored
+ * as surrogates D800–DFFF in UTF-16) and one in U+E000–U+FFFF (private use,
+ * CJK compatibility, half- and full-width forms): code point order puts the
+ * emoji last, UTF-16 order first. Ordering and text ranges over such pairs
+ * differ from the reference; nothing else does.
  */
 export function planScan(table: TableInfo, query: ScanQuery = {}): ScanPlan {
   const values: unknown[] = [];
@@ -108,9 +116,12 @@ export function planScan(table: TableInfo, query: ScanQuery = {}): ScanPlan {
 
   for (const [name, condition] of Object.entries(query.where ?? {})) {
     const column = table.columns.get(name);
+    const mark = values.length;
     const sql = column?.type === undefined ? undefined : conditionSql(column, column.type, condition, parameter);
+    // A condition given up half-way (or found impossible) leaves no parameters behind.
+    if (sql === undefined || sql === 'FALSE') values.length = mark;
     if (sql === undefined) residual.push([name, condition]);
-    else if (sql !== 'TRUE') where.push(sql);
+    else where.push(sql);
   }
 
   const orderBy = query.orderBy ?? [];
