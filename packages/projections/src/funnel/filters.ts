@@ -6,14 +6,15 @@ import * as E from 'fp-ts/lib/Either.js';
  * with AND: the opportunity's current owner, the current owner's current
  * team, the open-time cohort `[openedFrom, openedTo)` and the currency.
  * Bounds are dates `YYYY-MM-DD` (midnight UTC) or ISO-8601 instants with
- * any UTC offset.
+ * any UTC offset. `undefined` (or `null`) means not given, so a caller
+ * can pass optional options straight through.
  */
 export interface FunnelFilters {
-  readonly owner?: string;
-  readonly team?: string;
-  readonly openedFrom?: string;
-  readonly openedTo?: string;
-  readonly currency?: string;
+  readonly owner?: string | undefined;
+  readonly team?: string | undefined;
+  readonly openedFrom?: string | undefined;
+  readonly openedTo?: string | undefined;
+  readonly currency?: string | undefined;
 }
 
 /** Filters checked and normalised: `echo` is what a funnel reports back; the bounds are canonical timestamps. */
