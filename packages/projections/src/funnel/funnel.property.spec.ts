@@ -19,7 +19,8 @@ import { lifecycleFunnel, salesFunnel, type LifecycleFunnel, type SalesFunnel } 
 const DAY = 86_400_000;
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 const toDays = (ms: number): number => (ms - BASE) / DAY;
-const STAGE_POOL = ['s1', 's2', 's3', 's4', 's5'];
+// `constructor` is a valid stage id, and a trap for code that indexes plain objects.
+const STAGE_POOL = ['s1', 's2', 's3', 's4', 'constructor'];
 const MEMBERS = ['u-a', 'u-b', 'u-c', 'u-d'];
 const TEAMS = ['t1', 't2', 't3'];
 const CURRENCIES = ['USD', 'EUR', 'JPY'];

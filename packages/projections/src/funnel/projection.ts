@@ -4,7 +4,7 @@ import { bool, int, json, text, textOrNull } from '../shared/cells.ts';
 import { applyToConfig } from '../shared/configHistory.ts';
 import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
 import { FUNNEL_CONFIG, FUNNEL_CUSTOMERS, FUNNEL_LIFECYCLE, FUNNEL_MEMBERS, FUNNEL_OPPORTUNITIES, FUNNEL_TOTALS, funnelTables } from './tables.ts';
-import { contribute, contributeChange, factsOf, TallyChanges, tallyCell } from './tally.ts';
+import { contribute, contributeChange, factsOf, ownEntry, TallyChanges, tallyCell } from './tally.ts';
 
 const opportunityEventTypes = [
   'OpportunityOpened',
@@ -43,7 +43,7 @@ function endStay(row: Row, at: string): Stays {
   if (text(row, 'status') !== 'open' || startedAt === null) return stays;
   const stage = text(row, 'stage');
   const elapsed = Math.max(0, Date.parse(at) - Date.parse(startedAt));
-  return { ...stays, [stage]: (stays[stage] ?? 0) + elapsed };
+  return { ...stays, [stage]: (ownEntry(stays, stage) ?? 0) + elapsed };
 }
 
 /** The opportunity's row after the event, or undefined when the event concerns an opportunity never opened. */

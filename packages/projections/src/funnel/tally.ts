@@ -62,6 +62,13 @@ const WIDTH: { readonly [Group in TallyGroup]: number } = { open: 3, won: 3, los
 
 const NO_STAYS: { readonly [stage: string]: number } = {};
 
+/**
+ * An own entry of a JSON record. Stage ids may be any lower-case word, and
+ * `constructor` is one: a plain index would find `Object.prototype`'s.
+ */
+export const ownEntry = <Value>(record: { readonly [key: string]: Value }, key: string): Value | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
 /** The facts of an opportunity row (see `opportunitiesTable`). */
 export function factsOf(row: Row): OpportunityFacts {
   const override = numberOrNull(row, 'probability_override');
@@ -104,7 +111,7 @@ const contributeStay = (stage: string, milliseconds: number, sign: 1n | -1n, sin
 /** Sends an opportunity's whole contribution, with a sign (1 to add it, -1 to take it away), to a sink. */
 export function contribute(facts: OpportunityFacts, sign: 1n | -1n, sink: TallySink): void {
   contributeStatus(facts, sign, sink);
-  for (const stage of Object.keys(facts.stays)) contributeStay(stage, facts.stays[stage] ?? 0, sign, sink);
+  for (const [stage, milliseconds] of Object.entries(facts.stays)) contributeStay(stage, milliseconds, sign, sink);
 }
 
 /**
@@ -116,14 +123,13 @@ export function contributeChange(before: OpportunityFacts, after: OpportunityFac
   contributeStatus(before, -1n, sink);
   contributeStatus(after, 1n, sink);
   if (before.stays === after.stays) return;
-  for (const stage of Object.keys(after.stays)) {
-    const old = before.stays[stage];
-    const now = after.stays[stage] ?? 0;
+  for (const [stage, now] of Object.entries(after.stays)) {
+    const old = ownEntry(before.stays, stage);
     if (old === now) continue;
     if (old !== undefined) contributeStay(stage, old, -1n, sink);
     contributeStay(stage, now, 1n, sink);
   }
-  for (const stage of Object.keys(before.stays)) if (!(stage in after.stays)) contributeStay(stage, before.stays[stage] ?? 0, -1n, sink);
+  for (const [stage, old] of Object.entries(before.stays)) if (!Object.hasOwn(after.stays, stage)) contributeStay(stage, old, -1n, sink);
 }
 
 const SAFE_LIMIT = 9_007_199_254_740_992n;
@@ -178,7 +184,8 @@ export class TallyChanges implements TallySink {
     let emptied: TallyGroup[] | null = null;
     for (const { group, key, first, second, third } of this.pending.values()) {
       if (first === 0n && second === 0n && third === 0n) continue;
-      const previous = (result ?? cell)?.[group]?.[key];
+      const groupBefore = (result ?? cell)?.[group];
+      const previous = groupBefore === undefined ? undefined : ownEntry(groupBefore, key);
       const width = WIDTH[group];
       const next = [addDecimal(previous?.[0], first)];
       if (width > 1) next.push(addDecimal(previous?.[1], second));
