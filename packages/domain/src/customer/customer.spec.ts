@@ -1208,3 +1208,16 @@ describe('every command on a customer stream', () => {
     given(...withContact).when({ ...input, actor: 'ghost' }).thenRejects('NOT_FOUND', { memberId: 'ghost' });
   });
 });
+
+describe('identifiers that are also Object.prototype names', () => {
+  // `constructor` and `__proto__` are valid identifiers; lookups must not see Object.prototype.
+  it('adds a contact named constructor and finds no contact named __proto__', () => {
+    const base = [...directory, registered('c1', 'rep-a')];
+    given(...base)
+      .when({ command: 'AddContact', actor: 'rep-a', data: { customerId: 'c1', contactId: 'constructor', name: 'Con', role: 'user', email: 'con@x.io' } })
+      .then({ type: 'ContactAdded', data: { customerId: 'c1', contact: { contactId: 'constructor', name: 'Con', title: null, role: 'user', phone: null, email: 'con@x.io', birthday: null } } });
+    given(...base)
+      .when({ command: 'RemoveContact', actor: 'rep-a', data: { customerId: 'c1', contactId: '__proto__' } })
+      .thenRejects('NOT_FOUND', { contactId: '__proto__' });
+  });
+});

@@ -6,6 +6,7 @@ import { domainError, type DomainError } from '../shared/errors.ts';
 import { eventOf, type Command } from '../shared/messages.ts';
 import { elapsedDaysAtLeast, addDays, utcDay } from '../shared/time.ts';
 import { emailKey, foldName, phoneKey, SYSTEM_ACTOR } from '../shared/text.ts';
+import { own } from '../shared/records.ts';
 import { funnelStages, type CustomerCommandData, type LifecycleStage } from './commands.ts';
 import type { Contact, CustomerEvent } from './events.ts';
 import { idleDays, ruleHolds } from './recycleClock.ts';
@@ -157,7 +158,7 @@ function decideOnActiveCustomer(
     .with({ command: 'AddContact' }, (cmd) =>
       guarded(cmd, (): Decision => {
         const data = cmd.data;
-        if (state.contacts[data.contactId] !== undefined) {
+        if (own(state.contacts, data.contactId) !== undefined) {
           return E.left(domainError('ALREADY_EXISTS', `contact ${data.contactId} already exists on customer ${customerId}`, { customerId, contactId: data.contactId }));
         }
         const contact: Contact = {
@@ -175,7 +176,7 @@ function decideOnActiveCustomer(
     .with({ command: 'UpdateContact' }, (cmd) => guarded(cmd, () => decideContactUpdate(cmd, state)))
     .with({ command: 'RemoveContact' }, (cmd) =>
       guarded(cmd, (): Decision => {
-        if (state.contacts[cmd.data.contactId] === undefined) return E.left(contactNotFound(customerId, cmd.data.contactId));
+        if (own(state.contacts, cmd.data.contactId) === undefined) return E.left(contactNotFound(customerId, cmd.data.contactId));
         return E.right([eventOf(cmd, 'ContactRemoved', { customerId, contactId: cmd.data.contactId })]);
       }),
     )
@@ -184,7 +185,7 @@ function decideOnActiveCustomer(
         const owner = owned(cmd);
         if (E.isLeft(owner)) return owner;
         const { channel, summary, contactId, nextFollowUpAt } = cmd.data;
-        if (contactId !== undefined && state.contacts[contactId] === undefined) return E.left(contactNotFound(customerId, contactId));
+        if (contactId !== undefined && own(state.contacts, contactId) === undefined) return E.left(contactNotFound(customerId, contactId));
         return E.right([
           eventOf(cmd, 'FollowUpLogged', { customerId, channel, summary, contactId: contactId ?? null, nextFollowUpAt: nextFollowUpAt ?? null, owner: owner.right }),
         ]);
@@ -266,7 +267,7 @@ function decideProfileUpdate(command: CommandNamed<'UpdateCustomerProfile'>, sta
 
 function decideContactUpdate(command: CommandNamed<'UpdateContact'>, state: CustomerState): Decision {
   const { customerId, contactId } = command.data;
-  const contact = state.contacts[contactId];
+  const contact = own(state.contacts, contactId);
   if (contact === undefined) return E.left(contactNotFound(customerId, contactId));
   const changes: Record<string, unknown> = {};
   const previous: Record<string, unknown> = {};
@@ -314,7 +315,7 @@ function decideClaim(command: CommandNamed<'ClaimCustomer'>, actor: Actor, state
       }),
     );
   }
-  const endedAt = state.ownershipEndedAt[memberId];
+  const endedAt = own(state.ownershipEndedAt, memberId);
   if (endedAt !== undefined && !elapsedDaysAtLeast(endedAt, command.at, reclaimCooldownDays)) {
     const availableAt = addDays(endedAt, reclaimCooldownDays);
     return E.left(

@@ -1,4 +1,5 @@
 import { match } from 'ts-pattern';
+import { own } from '../shared/records.ts';
 import type { Timestamp } from '../shared/time.ts';
 import type { customerKinds, customerSources, importanceLevels, LifecycleStage } from './commands.ts';
 import type { Contact, CustomerEvent } from './events.ts';
@@ -111,7 +112,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     .with({ type: 'CustomerStageChanged' }, ({ data }): CustomerState => ({ ...next, stage: data.to }))
     .with({ type: 'ContactAdded' }, ({ data }): CustomerState => ({ ...next, contacts: { ...state.contacts, [data.contact.contactId]: data.contact } }))
     .with({ type: 'ContactUpdated' }, ({ data }): CustomerState => {
-      const contact = state.contacts[data.contactId];
+      const contact = own(state.contacts, data.contactId);
       if (contact === undefined) return next;
       const updated: Contact = {
         ...contact,

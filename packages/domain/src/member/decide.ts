@@ -5,6 +5,7 @@ import { activeMember, checkClock, forbidden, isSystemOrAdmin, managesTeam, reso
 import { domainError, type DomainError } from '../shared/errors.ts';
 import { eventOf, type Command } from '../shared/messages.ts';
 import { sameMoney } from '../shared/money.ts';
+import { own } from '../shared/records.ts';
 import type { MemberCommandData } from './commands.ts';
 import type { MemberEvent } from './events.ts';
 import type { MemberState } from './state.ts';
@@ -60,7 +61,7 @@ export function decideMember(command: MemberCommand, state: MemberState, context
         return E.left(forbidden(cmd, "only a manager of the member's team, an admin or system sets targets"));
       }
       if (!state.active) return E.left(inactive(memberId));
-      const previous = state.targets[cmd.data.period] ?? null;
+      const previous = own(state.targets, cmd.data.period) ?? null;
       if (previous !== null && sameMoney(previous, cmd.data.amount)) return E.right([]);
       return E.right([eventOf(cmd, 'SalesTargetSet', { memberId, period: cmd.data.period, amount: cmd.data.amount, previous })]);
     })

@@ -188,7 +188,7 @@ function applyCustomer(event: ProjectedEvent, rows: RowWriter): void {
     case 'ContactRemoved': {
       const contactId = event.data.contactId;
       return update(rows, CUSTOMERS, event.data.customerId, (row) =>
-        birthdaysOf(row)[contactId] === undefined ? undefined : { ...row, birthdays: withBirthday(birthdaysOf(row), contactId, null) },
+        !Object.prototype.hasOwnProperty.call(birthdaysOf(row), contactId) ? undefined : { ...row, birthdays: withBirthday(birthdaysOf(row), contactId, null) },
       );
     }
     case 'FollowUpLogged': {
