@@ -6,3 +6,7 @@
 export { createSqliteEventStore } from './store.ts';
 export type { SqliteEventStore, SqliteEventStoreOptions } from './store.ts';
 export { eventStoreComponent, eventStoreSchemaVersion } from './schema.ts';
+export { createSqliteReadModelStore } from './readModels/sqliteReadModelStore.ts';
+export type { SqliteReadModelStore, SqliteReadModelStoreOptions } from './readModels/sqliteReadModelStore.ts';
+export { ReadModelInputError } from './readModels/errors.ts';
+export { readModelComponent, readModelSchemaVersion } from './readModels/migrations.ts';

@@ -1,0 +1,181 @@
+import { StoreError } from '@eventcrm/runtime';
+import { ReadModelInputError } from './errors.ts';
+import type { ColumnLayout, TableLayout } from './layout.ts';
+import type { ColumnType, KeyValue, Row } from './types.ts';
+
+/*
+ * Cells between JavaScript and SQLite. Writes check every cell against its
+ * column, so a row always reads back equal to what was written (with the
+ * one documented exception of negative zero), and a bad cell is refused
+ * with a `ReadModelInputError` inside the commit's transaction, which then
+ * rolls back as a whole.
+ */
+
+const loneSurrogate = /\p{Cs}/u;
+const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/**
+ * True when a string has no lone surrogate. better-sqlite3 hands text to
+ * SQLite as UTF-8, and a lone surrogate has no UTF-8 form: it would be
+ * stored as U+FFFD, and the row read back would differ from the row
+ * written. (`\u0000` is fine: values are bound with their length.)
+ */
+export const isStorableText: (text: string) => boolean =
+  nativeWellFormed === undefined ? (text) => !loneSurrogate.test(text) : (text) => nativeWellFormed.call(text);
+
+/** Nesting beyond this in a JSON cell is refused (it also stops cycles). */
+const maxJsonDepth = 256;
+
+const refuse = (layout: TableLayout, column: string, why: string): ReadModelInputError =>
+  new ReadModelInputError(`table ${layout.name}, column ${column}: ${why}`);
+
+/**
+ * Throws unless `value` is plain JSON that `JSON.stringify` writes and
+ * `JSON.parse` gives back unchanged: no `undefined`, functions, symbols,
+ * bigints, non-finite numbers (which would become `null`), holes, or objects
+ * other than plain ones (a `Date` would come back a string, a `Map` as `{}`).
+ * Strings may hold lone surrogates here: `JSON.stringify` escapes them.
+ */
+function checkJson(layout: TableLayout, column: string, value: unknown, depth: number): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw refuse(layout, column, `JSON holds the non-finite number ${String(value)}`);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (depth >= maxJsonDepth) throw refuse(layout, column, `JSON nested deeper than ${maxJsonDepth} levels (or cyclic)`);
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index += 1) {
+          if (!(index in value) || value[index] === undefined) throw refuse(layout, column, 'a JSON array holds undefined or a hole');
+          checkJson(layout, column, value[index], depth + 1);
+        }
+        return;
+      }
+      const prototype = Object.getPrototypeOf(value) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) throw refuse(layout, column, 'JSON holds an object that is not a plain object (a Date, Map, class instance, ...)');
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) throw refuse(layout, column, `JSON property ${JSON.stringify(key)} is undefined`);
+        checkJson(layout, column, item, depth + 1);
+      }
+      return;
+    }
+    default:
+      throw refuse(layout, column, `JSON holds a ${typeof value}`);
+  }
+}
+
+/**
+ * One cell as the value bound to SQLite, after checking that it fits its
+ * column: text as it is, integers and reals as numbers, booleans as 1/0,
+ * JSON as its `JSON.stringify` text (only JSON columns are stringified).
+ * Missing cells are `null`, as `completeRow` makes them. Negative zero is
+ * stored as zero: SQLite keeps integral reals as integers, which have no
+ * sign at zero (`0 === -0`, and JSON, the format every API answers in, has
+ * no negative zero either).
+ */
+export function encodeCell(layout: TableLayout, column: ColumnLayout, value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  switch (column.type) {
+    case 'text':
+      if (typeof value !== 'string') throw refuse(layout, column.name, `expected text, got ${typeof value}`);
+      if (!isStorableText(value)) throw refuse(layout, column.name, 'text contains a lone surrogate, which SQLite cannot store as UTF-8');
+      return value;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw refuse(layout, column.name, `expected a safe integer, got ${describe(value)}`);
+      return value;
+    case 'real':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw refuse(layout, column.name, `expected a finite number, got ${describe(value)}`);
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw refuse(layout, column.name, `expected a boolean, got ${typeof value}`);
+      return value ? 1 : 0;
+    case 'json':
+      checkJson(layout, column.name, value, 0);
+      return JSON.stringify(value);
+  }
+}
+
+const describe = (value: unknown): string => (typeof value === 'number' ? String(value) : typeof value);
+
+/**
+ * Fills `into` with a row's cells in column order, ready to bind. The key
+ * columns must be present. `into` is reused across the rows of a commit, so
+ * the hot path allocates nothing per row beyond the JSON texts.
+ */
+export function encodeRow(layout: TableLayout, row: Row, into: (string | number | null)[]): void {
+  if (typeof row !== 'object' || (row as unknown) === null) throw new ReadModelInputError(`table ${layout.name}: an upsert is not a row object`);
+  const columns = layout.columns;
+  for (let index = 0; index < columns.length; index += 1) {
+    const column = columns[index]!;
+    into[index] = encodeCell(layout, column, row[column.name]);
+  }
+  for (const column of layout.key) {
+    const value = row[column.name];
+    if (value === null || value === undefined) throw refuse(layout, column.name, 'a key column is null');
+  }
+}
+
+/** True when a key part could be stored in a key column of this type. */
+export const fitsKeyColumn = (type: ColumnType | undefined, part: unknown): part is string | number =>
+  type === 'text' ? typeof part === 'string' && isStorableText(part) : type === 'integer' && typeof part === 'number' && Number.isSafeInteger(part);
+
+/**
+ * True when a key could name a stored row: the right length, each part of
+ * its column's type. Anything else cannot match, exactly as a lookup by
+ * `keyString` in the reference store finds nothing. (SQLite itself would
+ * convert `5` to `'5'` when comparing with a text column, so the check must
+ * come before the SQL.)
+ */
+export function isPossibleKey(key: readonly { readonly type: ColumnType | undefined }[], value: KeyValue): boolean {
+  const untrusted = value as unknown;
+  if (!Array.isArray(untrusted) || untrusted.length !== key.length) return false;
+  for (let index = 0; index < key.length; index += 1) if (!fitsKeyColumn(key[index]!.type, untrusted[index])) return false;
+  return true;
+}
+
+/** How to turn the cells SQLite returns into the row's values: which columns need decoding. */
+export interface RowDecoder {
+  readonly booleans: readonly string[];
+  readonly json: readonly string[];
+  /** For error messages. */
+  readonly table: string;
+}
+
+/** The decoder for columns of these types (others come back as they are). */
+export function rowDecoder(table: string, columns: readonly { readonly name: string; readonly type: ColumnType | undefined }[]): RowDecoder {
+  return {
+    table,
+    booleans: columns.filter((column) => column.type === 'boolean').map((column) => column.name),
+    json: columns.filter((column) => column.type === 'json').map((column) => column.name),
+  };
+}
+
+/**
+ * Decodes rows as better-sqlite3 returned them, in place (they are fresh
+ * objects): 0/1 become booleans, JSON texts are parsed. A JSON text that
+ * does not parse was written behind the store's back: `STORE_CORRUPTED`.
+ */
+export function decodeRows(decoder: RowDecoder, rows: Record<string, unknown>[]): Row[] {
+  const { booleans, json } = decoder;
+  if (booleans.length === 0 && json.length === 0) return rows as Row[];
+  for (const row of rows) {
+    for (const column of booleans) {
+      const value = row[column];
+      if (value !== null) row[column] = value !== 0;
+    }
+    for (const column of json) {
+      const value = row[column];
+      if (typeof value !== 'string') continue;
+      try {
+        row[column] = JSON.parse(value);
+      } catch (error) {
+        throw new StoreError('STORE_CORRUPTED', `read model ${decoder.table}, column ${column}: the stored JSON does not parse (${(error as Error).message})`, { cause: error });
+      }
+    }
+  }
+  return rows as Row[];
+}
