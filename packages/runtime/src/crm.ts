@@ -23,7 +23,7 @@ import {
 } from '@eventcrm/projections';
 import { systemClock, type Clock } from './clock.ts';
 import { EventCodec } from './events/codec.ts';
-import { CommandExecutor, type BatchOptions } from './execution/executor.ts';
+import { CommandExecutor, type BatchOptions, type ExecuteOptions } from './execution/executor.ts';
 import { verifyLog } from './execution/logVerification.ts';
 import type { ExecutionOutcome } from './execution/outcome.ts';
 import { PolicyReactor } from './execution/policyReactor.ts';
@@ -93,9 +93,9 @@ export class Crm {
     this.reactor = new PolicyReactor({ store: this.store, executor: this.executor, readModels: this.readModels, codec: this.codec });
   }
 
-  /** Executes one command (raw input: validated here). */
-  execute(input: unknown): Promise<ExecutionOutcome> {
-    return this.executor.execute(input);
+  /** Executes one command (raw input: validated here), optionally only if streams are at expected revisions. */
+  execute(input: unknown, options?: ExecuteOptions): Promise<ExecutionOutcome> {
+    return this.executor.execute(input, options);
   }
 
   /** Executes many commands in order, appended in atomic batches (bulk import). */

@@ -48,7 +48,7 @@ export { newId } from './ids.ts';
 export { EventCodec, UndecodableEventError } from './events/codec.ts';
 export type { PersonalDataMode, RecordedEvent } from './events/codec.ts';
 export { CommandExecutor } from './execution/executor.ts';
-export type { BatchOptions, ExecutorOptions } from './execution/executor.ts';
+export type { BatchOptions, ExecuteOptions, ExecutorOptions, ExpectedRevisions } from './execution/executor.ts';
 export type { ExecutionOutcome, ExecutionRejection, ExecutionSuccess } from './execution/outcome.ts';
 export type { Checkpoint, Namespace, ReadModelStore, TableChanges } from './projection/port.ts';
 export { createInMemoryReadModelStore } from './projection/memoryReadModels.ts';

@@ -140,3 +140,18 @@ describe('CommandExecutor', () => {
     expect(shape(batched)).toEqual(shape(sequential));
   });
 });
+
+describe('expected revisions (optimistic concurrency for callers)', () => {
+  it('executes only when the stream is still at the revision the caller saw', async () => {
+    const { executor, store } = setup();
+    for (const command of team) await executor.execute(command);
+    await executor.execute({ command: 'RegisterCustomer', actor: 'u-alice', data: acme });
+    const stale = await executor.execute({ command: 'LockCustomer', actor: 'u-alice', data: { customerId: 'cus-1' } }, { expectedRevisions: { 'customer-cus-1': 5 } });
+    expect(stale).toMatchObject({ ok: false, error: { code: 'CONCURRENCY_CONFLICT', details: { stream: 'customer-cus-1', expected: 5, actual: 0 } } });
+    expect(await store.streamRevision('customer-cus-1')).toBe(0);
+    const fresh = await executor.execute({ command: 'LockCustomer', actor: 'u-alice', data: { customerId: 'cus-1' } }, { expectedRevisions: { 'customer-cus-1': 0 } });
+    expect(fresh).toMatchObject({ ok: true, events: [{ type: 'CustomerLocked', revision: 1 }] });
+    const absent = await executor.execute({ command: 'RegisterCustomer', actor: 'u-bob', data: { ...acme, customerId: 'cus-9', phone: '5550999' } }, { expectedRevisions: { 'customer-cus-9': 'no_stream' } });
+    expect(absent).toMatchObject({ ok: true });
+  });
+});

@@ -41,6 +41,19 @@ export interface ExecutorOptions {
   readonly codec?: EventCodec;
 }
 
+/** The stream revisions a caller decided on (say, from an HTTP `If-Match`): `no_stream` for a stream that must not exist. */
+export type ExpectedRevisions = { readonly [stream: string]: number | 'no_stream' };
+
+/** Options of one execution. */
+export interface ExecuteOptions {
+  /**
+   * Optimistic concurrency for callers that showed a user some state: the
+   * command is executed only if these streams are still at these revisions,
+   * else it is rejected with `CONCURRENCY_CONFLICT` and nothing is appended.
+   */
+  readonly expectedRevisions?: ExpectedRevisions;
+}
+
 /** Options of a bulk execution. */
 export interface BatchOptions {
   /** Commands per atomic append (default 500). */
@@ -102,7 +115,7 @@ export class CommandExecutor {
    * call). Never throws for bad input: every rejection is a typed outcome.
    * Infrastructure faults (the store unreachable) are thrown.
    */
-  async execute(input: unknown): Promise<ExecutionOutcome> {
+  async execute(input: unknown, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
     const knownId = rawCommandId(input);
     if (knownId !== undefined) {
       const replay = await this.replayOf(knownId);
@@ -110,7 +123,7 @@ export class CommandExecutor {
     }
     const parsed = parseCommand(input, { now: this.clock.now(), newId });
     if (E.isLeft(parsed)) return rejection(parsed.left, knownId);
-    return this.decideAndAppend(parsed.right);
+    return this.decideAndAppend(parsed.right, options.expectedRevisions);
   }
 
   /**
@@ -121,9 +134,9 @@ export class CommandExecutor {
     return (await this.replayOf(command.id)) ?? this.decideAndAppend(command);
   }
 
-  private async decideAndAppend(command: CrmCommand): Promise<ExecutionOutcome> {
+  private async decideAndAppend(command: CrmCommand, expected?: ExpectedRevisions): Promise<ExecutionOutcome> {
     for (let attempt = 1; ; attempt += 1) {
-      const planned = await this.plan(command, 'fresh');
+      const planned = await this.plan(command, 'fresh', expected);
       if (E.isLeft(planned)) return rejection(planned.left, command.id);
       const plan = planned.right;
       if (plan.recorded.length === 0) return { ok: true, commandId: command.id, duplicate: false, events: [], triggered: [] };
@@ -238,13 +251,26 @@ export class CommandExecutor {
    * the latest state; `batch` works on the cached view that earlier
    * commands of the batch already advanced.
    */
-  private async plan(command: CrmCommand, mode: 'fresh' | 'batch'): Promise<E.Either<DomainError, Plan>> {
+  private async plan(command: CrmCommand, mode: 'fresh' | 'batch', expected?: ExpectedRevisions): Promise<E.Either<DomainError, Plan>> {
     const index = mode === 'fresh' ? await this.facts.current() : this.facts.snapshot;
     const names = streamsOf(command);
     const loaded = new Map<string, LoadedStream>();
     for (const stream of names) {
       const cached = mode === 'batch' ? this.streams.peek(stream) : undefined;
       loaded.set(stream, cached ?? (await this.streams.load(stream)));
+    }
+    for (const [stream, revision] of Object.entries(expected ?? {})) {
+      // The caller decided on what it saw at this revision; the append below expects the same revision, so the check is race-free.
+      const actual = loaded.get(stream)?.revision ?? (await this.streams.load(stream)).revision;
+      if ((revision === 'no_stream' ? null : revision) !== actual) {
+        return E.left(
+          domainError('CONCURRENCY_CONFLICT', `${stream} is at ${actual === null ? 'no stream' : `revision ${actual}`}, not ${revision === 'no_stream' ? 'no stream' : `revision ${revision}`}`, {
+            stream,
+            expected: revision,
+            actual,
+          }),
+        );
+      }
     }
     const stateOf = (stream: string): AggregateState => loaded.get(stream)?.state ?? initialStateOf(stream);
     const decided = decide(command, stateOf, index.contextFor(command));
