@@ -37,6 +37,13 @@ export interface PostgresReadModelStoreOptions {
    * the flush from every batch. Set `true` to keep the server's setting.
    */
   readonly synchronousCommit?: boolean;
+  /**
+   * How long the reader trusts its cached description of a table (columns
+   * and their types, which decide how a query is translated) before reading
+   * the catalog again (default 2000 ms). Only a table reshaped by another
+   * process (a projection version change) makes a description stale.
+   */
+  readonly catalogCacheMs?: number;
 }
 
 /** The read-model store on PostgreSQL, with the handles it shares with the event store. */
@@ -128,7 +135,8 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
   /** Signatures of the tables this process knows to exist with that shape, per namespace. */
   const prepared: Record<Namespace, Map<string, string>> = { live: new Map(), rebuild: new Map() };
   /** Catalog descriptions of live tables for the reader, by table name. */
-  const described = new Map<string, Promise<TableInfo | undefined>>();
+  const described = new Map<string, { readonly info: Promise<TableInfo | undefined>; readonly at: number }>();
+  const catalogCacheMs = options.catalogCacheMs ?? 2000;
   let base: Promise<void> | null = null;
   let closed: Promise<void> | null = null;
 
@@ -174,6 +182,22 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
   };
 
   /**
+   * A checked-out pooled client has no 'error' listener (the pool removes
+   * its idle listener while lending it out), so a connection dying during a
+   * transaction (the server restarting, an administrator terminating the
+   * backend) would surface as an uncaught exception and end the process,
+   * although the pending query already rejects with that same error. Every
+   * client this store runs a transaction on gets one listener that ignores
+   * it, once.
+   */
+  const guarded = new WeakSet<pg.PoolClient>();
+  const guard = (client: pg.PoolClient): void => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', () => undefined);
+  };
+
+  /**
    * One transaction on a pooled connection (the event store's
    * `withTransaction`), retried when it lost a deadlock, with every
    * failure turned into a typed store error.
@@ -182,7 +206,10 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     for (let attempt = 1; ; attempt += 1) {
       checkOpen();
       try {
-        return await events.withTransaction(fn);
+        return await events.withTransaction((client) => {
+          guard(client);
+          return fn(client);
+        });
       } catch (error) {
         if (isTransientConflict(error) && attempt < maxAttempts) continue;
         if (error instanceof ReadModelInputError) throw error;
@@ -520,27 +547,29 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
   };
 
   /**
-   * What the reader knows of a live table, from the catalog (cached; a table
-   * that does not exist yet is looked up again next time). `undefined`: no
-   * such table, which reads as empty, as in the reference store.
+   * What the reader knows of a live table, from the catalog. `undefined`:
+   * no such table, which reads as empty, as in the reference store (and is
+   * looked up again next time). A description is trusted for
+   * `catalogCacheMs`: this process's own `prepare` and `swap` forget it at
+   * once, a reshape by another process is noticed when a query fails on
+   * the old shape or, at the latest, when the description expires.
    */
   const describe = (table: string): Promise<TableInfo | undefined> => {
-    let info = described.get(table);
-    if (info === undefined) {
-      info = (async () => {
-        const found = (await describeTables(pool, schema, [table])).get(table);
-        return found === undefined ? undefined : tableInfo(quotedSchema, found);
-      })();
-      described.set(table, info);
-      info.then(
-        (value) => {
-          if (value === undefined && described.get(table) === info) described.delete(table);
-        },
-        () => {
-          if (described.get(table) === info) described.delete(table);
-        },
-      );
-    }
+    const now = performance.now();
+    const cached = described.get(table);
+    if (cached !== undefined && now - cached.at <= catalogCacheMs) return cached.info;
+    const info = (async () => {
+      const found = (await describeTables(pool, schema, [table])).get(table);
+      return found === undefined ? undefined : tableInfo(quotedSchema, found);
+    })();
+    const entry = { info, at: now };
+    described.set(table, entry);
+    const forget = (): void => {
+      if (described.get(table) === entry) described.delete(table);
+    };
+    info.then((value) => {
+      if (value === undefined) forget();
+    }, forget);
     return info;
   };
 
