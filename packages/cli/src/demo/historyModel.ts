@@ -96,10 +96,11 @@ export interface Customer {
   /** Hidden: how likely the lead is to become interested. */
   readonly quality: number;
   owner: Member | null;
-  ownedSince: string;
+  /** When the current ownership (or pool period) started, epoch milliseconds. Times are kept as numbers and formatted only when the domain's recycle clock reads them. */
   ownedSinceMs: number;
-  lastFollowUpAt: string | null;
-  /** The later of owned-since and the last follow-up, in milliseconds (for cheap lower bounds of the recycle due time). */
+  /** The last follow-up, epoch milliseconds, or -1. */
+  lastFollowUpMs: number;
+  /** The later of owned-since and the last follow-up (for cheap lower bounds of the recycle due time). */
   lastTouchMs: number;
   stage: LifecycleStage;
   locked: boolean;
@@ -117,7 +118,8 @@ export interface Customer {
   opportunitiesThisOwnership: number;
   openOpportunities: number;
   wonDeals: number;
-  lastDealWonAt: string | null;
+  /** The last won deal, epoch milliseconds, or -1. */
+  lastDealWonMs: number;
   /** Bumped whenever the recycle check is rescheduled: older checks are dropped. */
   recycleToken: number;
   ticketsStarted: boolean;
@@ -166,32 +168,46 @@ export interface Ticket {
   nextAt: number;
   respondAt: number;
   token: number;
+  /** Who gets the ticket back after a departure unassigned it. */
+  reassignTo: Member | null;
 }
 
-/** Something the simulation does at a time. */
-export type Action =
-  | { readonly kind: 'setup' }
-  | { readonly kind: 'repDay'; readonly member: Member }
-  | { readonly kind: 'claim'; readonly member: Member }
-  | { readonly kind: 'register'; readonly member: Member }
-  | { readonly kind: 'duplicate' }
-  | { readonly kind: 'import' }
-  | { readonly kind: 'assign'; readonly customer: Customer; readonly manager: Member; readonly to: Member }
-  | { readonly kind: 'touch'; readonly customer: Customer; readonly epoch: number }
-  | { readonly kind: 'reminderCall'; readonly customer: Customer; readonly epoch: number }
-  | { readonly kind: 'recycleWarn'; readonly customer: Customer; readonly token: number }
-  | { readonly kind: 'sweep'; readonly customer: Customer; readonly token: number }
-  | { readonly kind: 'opportunityStep'; readonly opportunity: Opportunity }
-  | { readonly kind: 'reopen'; readonly opportunity: Opportunity }
-  | { readonly kind: 'ticketArrival'; readonly customer: Customer }
-  | { readonly kind: 'ticketStep'; readonly ticket: Ticket; readonly token: number }
-  | { readonly kind: 'ticketReassign'; readonly ticket: Ticket; readonly token: number; readonly to: Member }
-  | { readonly kind: 'targets'; readonly period: string }
-  | { readonly kind: 'rebalance'; readonly forced: boolean }
-  | { readonly kind: 'moveMember' }
-  | { readonly kind: 'hire'; readonly departure: PlannedDeparture }
-  | { readonly kind: 'depart'; readonly departure: PlannedDeparture }
-  | { readonly kind: 'reconfigure' };
+/** What the simulation does at a time; the agenda keeps the kind, a subject and a number (an epoch or token that must still match). */
+export const ActionKind = {
+  setup: 0,
+  repDay: 1,
+  claim: 2,
+  register: 3,
+  duplicate: 4,
+  import: 5,
+  assign: 6,
+  touch: 7,
+  reminderCall: 8,
+  recycleWarn: 9,
+  sweep: 10,
+  opportunityStep: 11,
+  reopen: 12,
+  ticketArrival: 13,
+  ticketStep: 14,
+  ticketReassign: 15,
+  targets: 16,
+  rebalance: 17,
+  moveMember: 18,
+  hire: 19,
+  depart: 20,
+  reconfigure: 21,
+} as const;
+export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
+
+/** A manager's assignment of a pool customer, planned ahead. */
+export interface PoolAssignment {
+  readonly customer: Customer;
+  readonly manager: Member;
+  readonly to: Member;
+}
+
+/** What an agenda entry is about. */
+export type ActionSubject = Member | Customer | Opportunity | Ticket | PlannedDeparture | PoolAssignment | string | null;
 
 /** A departure planned at setup; the leaver and successor are chosen when it happens. */
 export interface PlannedDeparture {

@@ -17,7 +17,8 @@ import {
   countsForHoldings,
   DAY,
   HOUR,
-  type Action,
+  ActionKind,
+  type ActionSubject,
   type Currency,
   type Customer,
   type DemoCommand,
@@ -25,11 +26,12 @@ import {
   type Member,
   type Opportunity,
   type PlannedDeparture,
+  type PoolAssignment,
   type Team,
   type Ticket,
   type TicketStep,
 } from './historyModel.ts';
-import * as words from './historyVocabulary.ts';
+import * as vocabulary from './historyVocabulary.ts';
 
 /** The sizes and seed of one simulated history, already validated. */
 export interface SimulationSettings {
@@ -40,6 +42,10 @@ export interface SimulationSettings {
   readonly endMs: number;
 }
 
+
+/** Local aliases: module bindings can be accessors after transpilation, and these are read for every action. */
+const Do = ActionKind;
+const words = { ...vocabulary };
 
 const MINUTE = 60_000;
 const SWEEP_OFFSET = HOUR;
@@ -133,7 +139,7 @@ const roundTo = (value: number, step: number): number => Math.max(step, Math.rou
  */
 export class HistorySimulation {
   private readonly random: SeededRandom;
-  private readonly agenda = new Agenda<Action>();
+  private readonly agenda = new Agenda<ActionSubject>();
   private readonly output: DemoCommand[] = [];
   private readonly idPrefix: string;
   private config: CrmConfig = applyConfigPatch(defaultConfig, initialConfiguration);
@@ -186,14 +192,15 @@ export class HistorySimulation {
 
   /** The commands of the whole history, in effective-time order, produced as the simulation advances. */
   *run(): Generator<DemoCommand, DemoHistorySummary, undefined> {
-    this.schedule(this.settings.startMs + 7 * HOUR, { kind: 'setup' });
+    this.schedule(this.settings.startMs + 7 * HOUR, Do.setup, null, 0);
     const output = this.output;
     const endMs = this.settings.endMs;
     while (this.agenda.peekTime() < endMs) {
       this.now = this.agenda.peekTime();
-      this.perform(this.agenda.pop()!);
+      const kind = this.agenda.pop() as ActionKind;
+      this.perform(kind, this.agenda.subject!, this.agenda.token);
       if (output.length > 0) {
-        for (const command of output) yield command;
+        for (let index = 0; index < output.length; index += 1) yield output[index]!;
         output.length = 0;
       }
     }
@@ -251,8 +258,8 @@ export class HistorySimulation {
   }
 
   /** Schedules an action at a whole millisecond, never in the past. */
-  private schedule(at: number, action: Action): void {
-    this.agenda.push(at < this.now ? this.now : Math.floor(at), action);
+  private schedule(at: number, kind: ActionKind, subject: ActionSubject, token: number): void {
+    this.agenda.push(at < this.now ? this.now : Math.floor(at), kind, subject, token);
   }
 
   /** Issues a command at the current time; `events` is how many events it appends, policies included. */
@@ -303,57 +310,60 @@ export class HistorySimulation {
 
   // ---------------------------------------------------------------- dispatch
 
-  private perform(action: Action): void {
-    switch (action.kind) {
-      case 'setup':
+  /** Does what an agenda entry says; an entry whose token no longer matches its subject's was overtaken by events and is dropped. */
+  private perform(kind: ActionKind, subject: ActionSubject, token: number): void {
+    switch (kind) {
+      case Do.setup:
         return this.setup();
-      case 'repDay':
-        return this.repDay(action.member);
-      case 'claim':
-        return this.claimSession(action.member);
-      case 'register':
-        return this.registerByRep(action.member);
-      case 'duplicate':
+      case Do.repDay:
+        return this.repDay(subject as Member);
+      case Do.claim:
+        return this.claimSession(subject as Member);
+      case Do.register:
+        return this.registerByRep(subject as Member);
+      case Do.duplicate:
         return this.duplicateRegistration();
-      case 'import':
+      case Do.import:
         return this.importLeads();
-      case 'assign':
-        return this.assignFromPool(action.customer, action.manager, action.to);
-      case 'touch':
-        if (action.epoch === action.customer.epoch) this.touch(action.customer);
+      case Do.assign: {
+        const { customer, manager, to } = subject as PoolAssignment;
+        return this.assignFromPool(customer, manager, to);
+      }
+      case Do.touch:
+        if (token === (subject as Customer).epoch) this.touch(subject as Customer);
         return;
-      case 'reminderCall':
-        if (action.epoch === action.customer.epoch) this.reminderCall(action.customer);
+      case Do.reminderCall:
+        if (token === (subject as Customer).epoch) this.reminderCall(subject as Customer);
         return;
-      case 'recycleWarn':
-        if (action.token === action.customer.recycleToken) this.recycleWarning(action.customer);
+      case Do.recycleWarn:
+        if (token === (subject as Customer).recycleToken) this.recycleWarning(subject as Customer);
         return;
-      case 'sweep':
-        if (action.token === action.customer.recycleToken) this.sweep(action.customer);
+      case Do.sweep:
+        if (token === (subject as Customer).recycleToken) this.sweep(subject as Customer);
         return;
-      case 'opportunityStep':
-        return this.opportunityStep(action.opportunity);
-      case 'reopen':
-        return this.reopenOpportunity(action.opportunity);
-      case 'ticketArrival':
-        return this.ticketArrival(action.customer);
-      case 'ticketStep':
-        if (action.token === action.ticket.token) this.ticketStep(action.ticket);
+      case Do.opportunityStep:
+        return this.opportunityStep(subject as Opportunity);
+      case Do.reopen:
+        return this.reopenOpportunity(subject as Opportunity);
+      case Do.ticketArrival:
+        return this.ticketArrival(subject as Customer);
+      case Do.ticketStep:
+        if (token === (subject as Ticket).token) this.ticketStep(subject as Ticket);
         return;
-      case 'ticketReassign':
-        if (action.token === action.ticket.token) this.ticketReassign(action.ticket, action.to);
+      case Do.ticketReassign:
+        if (token === (subject as Ticket).token) this.ticketReassign(subject as Ticket);
         return;
-      case 'targets':
-        return this.setTargets(action.period);
-      case 'rebalance':
-        return this.rebalance(action.forced);
-      case 'moveMember':
+      case Do.targets:
+        return this.setTargets(subject as string);
+      case Do.rebalance:
+        return this.rebalance(token === 1);
+      case Do.moveMember:
         return this.moveMember();
-      case 'hire':
-        return this.hire(action.departure);
-      case 'depart':
-        return this.depart(action.departure);
-      case 'reconfigure':
+      case Do.hire:
+        return this.hire(subject as PlannedDeparture);
+      case Do.depart:
+        return this.depart(subject as PlannedDeparture);
+      case Do.reconfigure:
         return this.reconfigure();
     }
   }
@@ -424,9 +434,9 @@ export class HistorySimulation {
       this.registerMember(rep, admin.id);
     }
     this.setTargets(this.quarterOf(this.now));
-    this.schedule(this.now + HOUR, { kind: 'import' });
+    this.schedule(this.now + HOUR, Do.import, null, 0);
     for (const member of this.members) {
-      if (member.role === 'rep') this.schedule(this.workMoment(this.now + HOUR + random.next() * HOUR), { kind: 'repDay', member });
+      if (member.role === 'rep') this.schedule(this.workMoment(this.now + HOUR + random.next() * HOUR), Do.repDay, member, 0);
     }
     this.scheduleMilestones();
   }
@@ -440,22 +450,22 @@ export class HistorySimulation {
       const quarterStart = Date.UTC(start.getUTCFullYear(), month, 1);
       if (quarterStart >= endMs) break;
       if (new Date(quarterStart).getUTCMonth() % 3 !== 0) continue;
-      this.schedule(quarterStart + 7 * HOUR, { kind: 'targets', period: this.quarterOf(quarterStart) });
-      this.schedule(this.workMoment(quarterStart + 20 * DAY), { kind: 'rebalance', forced: false });
+      this.schedule(quarterStart + 7 * HOUR, Do.targets, this.quarterOf(quarterStart), 0);
+      this.schedule(this.workMoment(quarterStart + 20 * DAY), Do.rebalance, null, 0);
     }
-    this.schedule(this.workMoment(this.fraction(0.3)), { kind: 'rebalance', forced: true });
-    this.schedule(this.workMoment(this.fraction(0.4)), { kind: 'moveMember' });
-    this.schedule(this.workMoment(this.fraction(0.6)), { kind: 'reconfigure' });
+    this.schedule(this.workMoment(this.fraction(0.3)), Do.rebalance, null, 1);
+    this.schedule(this.workMoment(this.fraction(0.4)), Do.moveMember, null, 0);
+    this.schedule(this.workMoment(this.fraction(0.6)), Do.reconfigure, null, 0);
     // Departures: the first at mid-history, the others spread over the second half.
     this.departures.forEach((departure, index) => {
       const share = index === 0 ? 0.5 : random.between(0.55, 0.9);
       const at = this.workMoment(this.fraction(share));
-      if (departure.withHire) this.schedule(this.workMoment(at - 8 * DAY), { kind: 'hire', departure });
-      this.schedule(at, { kind: 'depart', departure });
+      if (departure.withHire) this.schedule(this.workMoment(at - 8 * DAY), Do.hire, departure, 0);
+      this.schedule(at, Do.depart, departure, 0);
     });
     // Deliberate duplicate registrations, spread over the history.
     for (let index = 0; index < this.duplicatesLeft; index += 1) {
-      this.schedule(this.workMoment(this.fraction(random.between(0.15, 0.95))), { kind: 'duplicate' });
+      this.schedule(this.workMoment(this.fraction(random.between(0.15, 0.95))), Do.duplicate, null, 0);
     }
   }
 
@@ -512,10 +522,10 @@ export class HistorySimulation {
       // A starter portfolio from the pool, assigned over the next day.
       for (let index = 0; index < 8 && index < this.pool.length; index += 1) {
         const customer = this.pool[this.random.int(0, this.pool.length - 1)]!;
-        this.schedule(this.workMoment(this.now + HOUR + index * 40 * MINUTE), { kind: 'assign', customer, manager, to: rep });
+        this.schedule(this.workMoment(this.now + HOUR + index * 40 * MINUTE), Do.assign, { customer, manager, to: rep }, 0);
       }
     }
-    this.schedule(this.workMoment(this.now + DAY), { kind: 'repDay', member: rep });
+    this.schedule(this.workMoment(this.now + DAY), Do.repDay, rep, 0);
   }
 
   private chooseLeaver(): Member | null {
@@ -557,7 +567,8 @@ export class HistorySimulation {
       ticket.assignee = null;
       ticket.status = 'open';
       ticket.token += 1;
-      if (manager !== null) this.schedule(this.workMoment(this.now + this.random.between(0.5, 3) * HOUR), { kind: 'ticketReassign', ticket, token: ticket.token, to: successor });
+      ticket.reassignTo = successor;
+      if (manager !== null) this.schedule(this.workMoment(this.now + this.random.between(0.5, 3) * HOUR), Do.ticketReassign, ticket, ticket.token);
     }
   }
 
@@ -623,9 +634,8 @@ export class HistorySimulation {
       importance,
       quality,
       owner: null,
-      ownedSince: '',
       ownedSinceMs: 0,
-      lastFollowUpAt: null,
+      lastFollowUpMs: -1,
       lastTouchMs: 0,
       stage: 'potential',
       locked: false,
@@ -640,7 +650,7 @@ export class HistorySimulation {
       opportunitiesThisOwnership: 0,
       openOpportunities: 0,
       wonDeals: 0,
-      lastDealWonAt: null,
+      lastDealWonMs: -1,
       recycleToken: 0,
       ticketsStarted: false,
       openTicket: false,
@@ -687,7 +697,7 @@ export class HistorySimulation {
         const manager = team.manager;
         const rep = this.activeReps(team).sort((a, b) => a.holdings / a.capacity - b.holdings / b.capacity)[0];
         if (manager !== null && manager.active && rep !== undefined) {
-          this.schedule(this.workMoment(this.now + random.between(1, 20) * HOUR), { kind: 'assign', customer, manager, to: rep });
+          this.schedule(this.workMoment(this.now + random.between(1, 20) * HOUR), Do.assign, { customer, manager, to: rep }, 0);
         }
       }
     }
@@ -695,7 +705,7 @@ export class HistorySimulation {
     const day = Math.floor(this.now / DAY);
     const weekday = (day + 4) % 7;
     const nextMonday = (day + ((8 - weekday) % 7 || 7)) * DAY + 6 * HOUR;
-    if (this.importsLeft > 0) this.schedule(nextMonday >= endMs ? Math.max(this.now, endMs - 18 * HOUR) : nextMonday, { kind: 'import' });
+    if (this.importsLeft > 0) this.schedule(nextMonday >= endMs ? Math.max(this.now, endMs - 18 * HOUR) : nextMonday, Do.import, null, 0);
   }
 
   private registerByRep(member: Member): void {
@@ -773,7 +783,6 @@ export class HistorySimulation {
     else this.removeFromPool(customer);
     customer.owner = member;
     customer.ownerChanges += 1;
-    customer.ownedSince = this.nowIso();
     customer.ownedSinceMs = this.now;
     customer.lastTouchMs = this.now;
     customer.epoch += 1;
@@ -794,7 +803,7 @@ export class HistorySimulation {
     if (owner !== null) this.leaveOwner(customer, owner);
     customer.owner = null;
     customer.ownerChanges += 1;
-    customer.ownedSince = this.nowIso();
+    customer.ownedSinceMs = this.now;
     customer.epoch += 1;
     customer.recycleToken += 1;
     this.addToPool(customer);
@@ -853,16 +862,16 @@ export class HistorySimulation {
     const workdaysLeft = Math.max(1, Math.round(((Math.floor(endMs / DAY) - today) * 5) / 7));
     const registrations = random.count(this.repRegistrationsLeft / (workdaysLeft * Math.max(1, this.activeRepCount)));
     for (let index = 0; index < registrations; index += 1) {
-      this.schedule(this.workMoment(this.now + random.between(0.5, 8) * HOUR), { kind: 'register', member });
+      this.schedule(this.workMoment(this.now + random.between(0.5, 8) * HOUR), Do.register, member, 0);
     }
     // Claims from the pool, up to the rep's appetite and the limits.
     const room = Math.min(member.capacity, this.config.pool.holdingLimit) - member.holdings;
     // Now and then a rep has a prospecting day and claims up to the daily limit.
     const appetite = random.chance(0.04) ? this.config.pool.dailyClaimLimit - this.claimsToday(member) : member.claimsPerDay;
     member.claimsWanted = Math.min(appetite, Math.max(0, room));
-    if (member.claimsWanted > 0 && this.pool.length > 0) this.schedule(this.now + random.between(5, 40) * MINUTE, { kind: 'claim', member });
+    if (member.claimsWanted > 0 && this.pool.length > 0) this.schedule(this.now + random.between(5, 40) * MINUTE, Do.claim, member, 0);
     // Tomorrow's working day.
-    this.schedule(this.workMoment(Math.floor(this.now / DAY) * DAY + DAY), { kind: 'repDay', member });
+    this.schedule(this.workMoment(Math.floor(this.now / DAY) * DAY + DAY), Do.repDay, member, 0);
   }
 
   private claimSession(member: Member): void {
@@ -880,14 +889,14 @@ export class HistorySimulation {
     if (best === null) return;
     this.claim(member, best);
     member.claimsWanted -= 1;
-    if (member.claimsWanted > 0) this.schedule(this.now + random.between(2, 25) * MINUTE, { kind: 'claim', member });
+    if (member.claimsWanted > 0) this.schedule(this.now + random.between(2, 25) * MINUTE, Do.claim, member, 0);
   }
 
   // ---------------------------------------------------------------- working a customer
 
   private scheduleTouch(customer: Customer, days: number): number {
     const at = this.workMoment(this.now + days * DAY);
-    this.schedule(at, { kind: 'touch', customer, epoch: customer.epoch });
+    this.schedule(at, Do.touch, customer, customer.epoch);
     return at;
   }
 
@@ -920,7 +929,7 @@ export class HistorySimulation {
     if (customer.contacts.length > 0 && this.random.chance(0.6)) data['contactId'] = this.random.pick(customer.contacts);
     if (nextAt !== null) data['nextFollowUpAt'] = this.isoOf(Math.ceil(nextAt / HOUR) * HOUR);
     this.emit('LogFollowUp', owner.id, data);
-    customer.lastFollowUpAt = this.nowIso();
+    customer.lastFollowUpMs = this.now;
     customer.lastTouchMs = this.now;
   }
 
@@ -996,7 +1005,7 @@ export class HistorySimulation {
     }
     if (!customer.ticketsStarted) {
       customer.ticketsStarted = true;
-      this.schedule(this.now + random.exponential(60) * DAY, { kind: 'ticketArrival', customer });
+      this.schedule(this.now + random.exponential(60) * DAY, Do.ticketArrival, customer, 0);
     }
     this.scheduleTouch(customer, gapDays);
   }
@@ -1006,12 +1015,12 @@ export class HistorySimulation {
   private recycleFacts(customer: Customer): RecycleFacts {
     return {
       owner: customer.owner?.id ?? null,
-      ownedSince: customer.owner === null ? null : customer.ownedSince,
-      lastFollowUpAt: customer.lastFollowUpAt,
+      ownedSince: customer.owner === null ? null : this.isoOf(customer.ownedSinceMs),
+      lastFollowUpAt: customer.lastFollowUpMs < 0 ? null : this.isoOf(customer.lastFollowUpMs),
       stage: customer.stage,
       locked: customer.locked,
       active: true,
-      lastDealWonAt: customer.lastDealWonAt,
+      lastDealWonAt: customer.lastDealWonMs < 0 ? null : this.isoOf(customer.lastDealWonMs),
     };
   }
 
@@ -1031,7 +1040,7 @@ export class HistorySimulation {
     customer.recycleToken += 1;
     if (customer.owner === null || customer.locked || !countsForHoldings(customer.stage)) return;
     const warnAt = this.recycleLowerBound(customer) - this.config.pool.recycle.warnDaysBefore * DAY;
-    this.schedule(warnAt, { kind: 'recycleWarn', customer, token: customer.recycleToken });
+    this.schedule(warnAt, Do.recycleWarn, customer, customer.recycleToken);
   }
 
   /**
@@ -1047,14 +1056,14 @@ export class HistorySimulation {
     const warnDays = this.config.pool.recycle.warnDaysBefore * DAY;
     const earliestWarning = this.recycleLowerBound(customer) - warnDays;
     if (earliestWarning > this.now) {
-      this.schedule(earliestWarning, { kind: 'recycleWarn', customer, token: customer.recycleToken });
+      this.schedule(earliestWarning, Do.recycleWarn, customer, customer.recycleToken);
       return;
     }
     const next = nextRecycle(this.recycleFacts(customer), this.config);
     if (next === null) return;
     const dueMs = Date.parse(next.dueAt);
     if (dueMs - warnDays > this.now) {
-      this.schedule(dueMs - warnDays, { kind: 'recycleWarn', customer, token: customer.recycleToken });
+      this.schedule(dueMs - warnDays, Do.recycleWarn, customer, customer.recycleToken);
       return;
     }
     if (owner.active && customer.openOpportunities > 0 && !customer.locked) {
@@ -1065,9 +1074,9 @@ export class HistorySimulation {
     }
     if (owner.active && next.rule === 'no_follow_up' && !customer.abandoned && this.random.chance(owner.responsive * 0.6)) {
       const callAt = this.workMoment(this.now);
-      if (callAt < dueMs) this.schedule(callAt, { kind: 'reminderCall', customer, epoch: customer.epoch });
+      if (callAt < dueMs) this.schedule(callAt, Do.reminderCall, customer, customer.epoch);
     }
-    this.schedule(this.sweepAfter(dueMs), { kind: 'sweep', customer, token: customer.recycleToken });
+    this.schedule(this.sweepAfter(dueMs), Do.sweep, customer, customer.recycleToken);
   }
 
   private reminderCall(customer: Customer): void {
@@ -1155,7 +1164,7 @@ export class HistorySimulation {
   }
 
   private scheduleOpportunityStep(opportunity: Opportunity): void {
-    this.schedule(this.workMoment(this.now + this.random.between(3, 14) * DAY), { kind: 'opportunityStep', opportunity });
+    this.schedule(this.workMoment(this.now + this.random.between(3, 14) * DAY), Do.opportunityStep, opportunity, 0);
   }
 
   private opportunityStep(opportunity: Opportunity): void {
@@ -1236,7 +1245,7 @@ export class HistorySimulation {
     const won = opportunity.owner.wonByQuarter;
     won.set(quarter, (won.get(quarter) ?? 0) + final / 100);
     customer.wonDeals += 1;
-    customer.lastDealWonAt = this.nowIso();
+    customer.lastDealWonMs = this.now;
     if (promotes) this.changeStage(customer, 'customer');
     this.closeOpportunity(opportunity, 'won');
     if (!countsForHoldings(customer.stage)) customer.recycleToken += 1;
@@ -1254,7 +1263,7 @@ export class HistorySimulation {
     const customer = opportunity.customer;
     customer.patience = customer.touches + random.int(1, 3);
     if (!opportunity.reopened && (reason === 'timing' || reason === 'no_decision' || reason === 'no_budget') && random.chance(0.15)) {
-      this.schedule(this.workMoment(this.now + random.between(20, 60) * DAY), { kind: 'reopen', opportunity });
+      this.schedule(this.workMoment(this.now + random.between(20, 60) * DAY), Do.reopen, opportunity, 0);
     }
   }
 
@@ -1285,7 +1294,7 @@ export class HistorySimulation {
 
   private ticketArrival(customer: Customer): void {
     if (!customer.openTicket) this.openTicket(customer, null);
-    this.schedule(this.now + this.random.exponential(100) * DAY, { kind: 'ticketArrival', customer });
+    this.schedule(this.now + this.random.exponential(100) * DAY, Do.ticketArrival, customer, 0);
   }
 
   private openTicket(customer: Customer, category: string | null): void {
@@ -1325,6 +1334,7 @@ export class HistorySimulation {
       reopened: false,
       next: 'assign',
       nextAt: 0,
+      reassignTo: null,
       respondAt: 0,
       token: 0,
     };
@@ -1340,7 +1350,7 @@ export class HistorySimulation {
   private ticketNext(ticket: Ticket, step: TicketStep, at: number): void {
     ticket.next = step;
     ticket.nextAt = at < this.now ? this.now : Math.floor(at / 1000) * 1000;
-    this.schedule(ticket.nextAt, { kind: 'ticketStep', ticket, token: ticket.token });
+    this.schedule(ticket.nextAt, Do.ticketStep, ticket, ticket.token);
   }
 
   private ticketStep(ticket: Ticket): void {
@@ -1467,7 +1477,9 @@ export class HistorySimulation {
   }
 
   /** After a departure unassigned the ticket: the successor's manager hands it over, and work resumes. */
-  private ticketReassign(ticket: Ticket, to: Member): void {
+  private ticketReassign(ticket: Ticket): void {
+    const to = ticket.reassignTo;
+    if (to === null) return;
     const manager = this.managerOf(to) ?? this.teams.find((team) => team.manager?.active)?.manager ?? null;
     if (manager === null || !to.active || ticket.status !== 'open') return;
     this.emit('AssignTicket', manager.id, { ticketId: ticket.id, to: to.id });
