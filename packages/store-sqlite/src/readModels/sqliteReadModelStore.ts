@@ -1,6 +1,6 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { StoreError, isPosition } from '@eventcrm/runtime';
-import type { Checkpoint, Namespace, Position, ReadModelStore, TableChanges } from '@eventcrm/runtime';
+import type { Checkpoint, Namespace, ReadModelStore, TableChanges } from '@eventcrm/runtime';
 import { toStoreError } from '../errors.ts';
 import type { SqliteEventStore } from '../store.ts';
 import { decodeRows, encodeRow, isPossibleKey, rowDecoder } from './cells.ts';
@@ -48,8 +48,8 @@ interface TableStatements {
   readonly layout: TableLayout;
   readonly upsert: Statement<unknown[]>;
   readonly remove: Statement<unknown[]>;
-  readonly fetch: Statement<[string], Record<string, unknown>>;
-  readonly all: Statement<[], Record<string, unknown>>;
+  readonly fetch: Statement<[string], unknown[]>;
+  readonly all: Statement<[], unknown[]>;
   readonly decoder: RowDecoder;
   /** Reused for every row of every commit: the hot path allocates no argument arrays. */
   readonly args: (string | number | null)[];
@@ -109,7 +109,7 @@ class SqliteReadModels implements SqliteReadModelStore {
   readonly #tables = new Map<string, TableStatements>();
   /** Live tables as the reader knows them (`null`: no such table), at schema version `#epoch`. */
   readonly #liveTables = new Map<string, LiveTable | null>();
-  readonly #readerStatements = new Map<string, Statement<unknown[], Record<string, unknown>>>();
+  readonly #readerStatements = new Map<string, Statement<unknown[], unknown[]>>();
   #checkpointStatements: CheckpointStatements | null | undefined;
   /** The file's schema version the caches were filled at; -1 when they must be refilled. */
   #epoch = -1;
@@ -376,11 +376,11 @@ class SqliteReadModels implements SqliteReadModelStore {
     return info;
   }
 
-  #readerStatement(sql: string): Statement<unknown[], Record<string, unknown>> {
+  #readerStatement(sql: string): Statement<unknown[], unknown[]> {
     let statement = this.#readerStatements.get(sql);
     if (statement === undefined) {
       if (this.#readerStatements.size >= maxReaderStatements) this.#readerStatements.clear();
-      statement = this.#database.prepare<unknown[], Record<string, unknown>>(sql);
+      statement = this.#database.prepare<unknown[], unknown[]>(sql).raw();
       this.#readerStatements.set(sql, statement);
     }
     return statement;
@@ -537,8 +537,8 @@ function tableStatements(database: SqliteDatabase, layout: TableLayout, physical
     layout,
     upsert: database.prepare(upsert),
     remove: database.prepare(remove),
-    fetch: database.prepare(fetch),
-    all: database.prepare(`SELECT ${columns.join(', ')} FROM ${table}`),
+    fetch: database.prepare<[string], unknown[]>(fetch).raw(),
+    all: database.prepare<[], unknown[]>(`SELECT ${columns.join(', ')} FROM ${table}`).raw(),
     decoder: rowDecoder(layout.name, layout.columns),
     args: layout.columns.map(() => null),
     keyArgs: layout.key.map(() => 0),
