@@ -3,4 +3,14 @@
  * eventcrm through its public API only. The server factory and its parts
  * are exported so the example can be read, tested and reused piece by piece.
  */
-export {};
+export { createServer } from './server.ts';
+export type { ServerOptions } from './server.ts';
+export { executeIf, guardStreamRevisions, isPreconditionFailedError, isRevisionGuarded, PreconditionFailedError } from './revisionGuard.ts';
+export type { PreconditionFailure } from './revisionGuard.ts';
+export { etagOf, ifMatchAccepts, ifNoneMatchHits, parseIfMatch } from './ifMatch.ts';
+export type { IfMatch } from './ifMatch.ts';
+export { problem, problemMediaType, problemOfRejection, problemTypes, problemTypeUri, statusOf } from './problems.ts';
+export type { DomainErrorCode, HttpErrorCode, Problem, ProblemCode, ProblemType } from './problems.ts';
+export { SerialQueue } from './serialQueue.ts';
+export { openCrm, parseStoreLocation } from './openCrm.ts';
+export type { StoreLocation } from './openCrm.ts';
