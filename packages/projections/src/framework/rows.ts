@@ -8,8 +8,24 @@ export function keyOf(table: TableSpec, row: Row): KeyValue {
   });
 }
 
-/** A key as one string, for maps (unambiguous: JSON of the parts). */
-export const keyString = (key: KeyValue): string => JSON.stringify(key);
+/**
+ * A key as one string, for maps. A table's key has a fixed arity and fixed
+ * column types, so joining the parts with NUL (which no stored text can hold:
+ * commands reject it at the edge) is unambiguous within a table. A single
+ * text part, the common case, is used as it is, with no allocation.
+ */
+export const keyString = (key: KeyValue): string => {
+  if (key.length === 1) {
+    const part = key[0]!;
+    return typeof part === 'string' ? part : `#${part}`;
+  }
+  let text = '';
+  for (let index = 0; index < key.length; index += 1) {
+    const part = key[index]!;
+    text += (index === 0 ? '' : '\u0000') + (typeof part === 'string' ? part : `#${part}`);
+  }
+  return text;
+};
 
 const isRange = (condition: Condition): condition is { gte?: string | number; gt?: string | number; lte?: string | number; lt?: string | number } =>
   typeof condition === 'object' && condition !== null && !('in' in condition) && !('notNull' in condition);

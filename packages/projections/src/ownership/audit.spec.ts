@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProjectedEvent, ReadModelReader, Row } from '../framework/types.ts';
+import { keyString } from '../framework/rows.ts';
 import { auditOwnership, compareOwnership, ownershipFactsOf } from './audit.ts';
 import { claimed, followUp, memberRegistered, merged, project, recycled, registered, transferred } from './fixtures.test.ts';
 import { ownershipHistory } from './queries.ts';
@@ -22,7 +23,7 @@ function example(): { readonly stream: ProjectedEvent[]; readonly reader: ReadMo
 /** Rewrites a stored row in place, as a tampering hand (or a buggy projection) would. */
 function tamper(reader: { readonly tables: Tables }, table: string, key: readonly (string | number)[], change: Row | null): void {
   const rows = reader.tables.get(table) as Map<string, Row>;
-  const id = JSON.stringify(key);
+  const id = keyString(key);
   if (change === null) rows.delete(id);
   else rows.set(id, { ...rows.get(id)!, ...change });
 }
@@ -117,8 +118,8 @@ describe('audit replay (projections.md §2)', () => {
 
   it('names periods out of order', async () => {
     const { stream, reader } = example();
-    const first = reader.tables.get(PERIODS)!.get(JSON.stringify(['cus-1', 0]))!;
-    const second = reader.tables.get(PERIODS)!.get(JSON.stringify(['cus-1', 1]))!;
+    const first = reader.tables.get(PERIODS)!.get(keyString(['cus-1', 0]))!;
+    const second = reader.tables.get(PERIODS)!.get(keyString(['cus-1', 1]))!;
     tamper(reader, PERIODS, ['cus-1', 0], { ...second, seq: 0 });
     tamper(reader, PERIODS, ['cus-1', 1], { ...first, seq: 1 });
     expect((await auditOwnership(reader, 'cus-1', stream)).differences).toMatchObject([{ kind: 'wrong_order', periodIndex: 1, readModelIndex: 0 }]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keyString } from '../framework/rows.ts';
 import { assigned, claimed, followUp, memberRegistered, merged, project, recycled, registered, released, specShape, transferred } from './fixtures.test.ts';
 import { ownershipHistory } from './queries.ts';
 
@@ -240,7 +241,7 @@ describe('ownership history (projections.md §2)', () => {
         end_reason: 'released', end_detail: 'voluntary', end_actor: 'u-alice', end_event_id: 'e-2', end_position: '2',
       },
     ]);
-    expect(reader.tables.get('ownership_customers')!.get(JSON.stringify(['cus-1']))).toMatchObject({ closed_periods: 1, open_owner: null, open_from: '2026-01-06T09:00:00.000Z' });
+    expect(reader.tables.get('ownership_customers')!.get(keyString(['cus-1']))).toMatchObject({ closed_periods: 1, open_owner: null, open_from: '2026-01-06T09:00:00.000Z' });
   });
 
   it('ignores ownership changes of a customer it never saw registered, and anything after a merge', async () => {

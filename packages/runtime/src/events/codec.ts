@@ -1,6 +1,7 @@
 import {
   currentSchemaVersions,
   decodeEvent,
+  isEventType,
   personalDataSubject,
   personalFields,
   type CrmEvent,
@@ -102,8 +103,14 @@ export class EventCodec {
     };
   }
 
-  /** Decodes one stored event; its subject's key must have been loaded (`loadKeys`) in `decrypt` mode. */
-  decode(stored: StoredEvent, mode: PersonalDataMode = 'decrypt'): RecordedEvent {
+  /**
+   * Decodes one stored event; its subject's key must have been loaded
+   * (`loadKeys`) in `decrypt` mode. With `validate: false` (the projection
+   * runner's fast path) an event already at its current schema version is not
+   * re-validated: it was validated when it was decided and the hash chain
+   * guards it since; `verify` validates every event.
+   */
+  decode(stored: StoredEvent, mode: PersonalDataMode = 'decrypt', validate = true): RecordedEvent {
     const paths = mode === 'decrypt' ? personalFields[stored.type as CrmEvent['type']] : undefined;
     let data: unknown = stored.data;
     if (paths !== undefined) {
@@ -111,13 +118,16 @@ export class EventCodec {
       const key = subject === null ? undefined : (this.keys.get(subject) ?? undefined);
       data = decryptFields(stored.data, paths, key);
     }
+    if (!validate && isEventType(stored.type) && stored.schemaVersion === currentSchemaVersions[stored.type]) {
+      return { type: stored.type, data, metadata: stored.metadata, stream: stored.stream, revision: stored.revision, position: stored.position, eventId: stored.eventId } as RecordedEvent;
+    }
     const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.schemaVersion, data, metadata: stored.metadata });
     if (E.isLeft(decoded)) throw new UndecodableEventError(stored.stream, stored.revision, decoded.left);
     return { ...decoded.right, stream: stored.stream, revision: stored.revision, position: stored.position, eventId: stored.eventId };
   }
 
-  /** Decodes a batch, loading the keys it needs first. */
-  async decodeAll(batch: readonly StoredEvent[], mode: PersonalDataMode = 'decrypt'): Promise<RecordedEvent[]> {
+  /** Decodes a batch, loading the keys it needs first (see `decode` for `validate`). */
+  async decodeAll(batch: readonly StoredEvent[], mode: PersonalDataMode = 'decrypt', validate = true): Promise<RecordedEvent[]> {
     if (mode === 'decrypt') {
       const subjects = batch.flatMap((stored) => {
         if (personalFields[stored.type as CrmEvent['type']] === undefined) return [];
@@ -126,6 +136,6 @@ export class EventCodec {
       });
       await this.loadKeys(subjects);
     }
-    return batch.map((stored) => this.decode(stored, mode));
+    return batch.map((stored) => this.decode(stored, mode, validate));
   }
 }

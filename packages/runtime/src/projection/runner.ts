@@ -32,8 +32,17 @@ export interface ProjectionRunnerOptions {
   readonly readModels: ReadModelStore;
   readonly projections: readonly ProjectionDefinition[];
   readonly codec?: EventCodec;
-  /** Events per batch: one fetch, one commit and one checkpoint per batch (default 2000). */
+  /** Events read and applied per batch, with one bulk row fetch per table (default 5000). */
   readonly batchSize?: number;
+  /**
+   * Events between commits (default 25,000): each commit writes every row
+   * changed since the last one and all checkpoints in one transaction, so a
+   * row changed by many events is written once. Live following commits after
+   * every batch.
+   */
+  readonly commitEvery?: number;
+  /** Commit early when this many rows are waiting to be written (default 100,000): the memory bound of pending changes. */
+  readonly maxDirtyRows?: number;
   /** Cached rows beyond the resident tables (default 200,000): the memory bound of a run. */
   readonly cacheCapacity?: number;
 }
@@ -52,10 +61,11 @@ const positionNumber = (position: Position | null): number | null => (position =
 /**
  * Runs projections over the log (issue #4): catch-up, live following and
  * rebuilds. Events are read in order in batches; per batch the rows the
- * events need are fetched in bulk, the events applied in memory, and the
- * changed rows written together with every projection's checkpoint in one
- * transaction. No per-event round trips, one commit per batch, and a crash
- * anywhere resumes from the last commit to the same result.
+ * events need are fetched in bulk and the events applied in memory; every
+ * `commitEvery` events the changed rows are written together with every
+ * projection's checkpoint in one transaction. No per-event round trips, never
+ * a commit per event, and a crash anywhere resumes from the last commit to
+ * the same result.
  */
 export class ProjectionRunner {
   private readonly store: EventStore;
@@ -64,14 +74,18 @@ export class ProjectionRunner {
   private readonly codec: EventCodec;
   private readonly batchSize: number;
   private readonly cacheCapacity: number;
+  private readonly commitEvery: number;
+  private readonly maxDirtyRows: number;
 
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
     this.readModels = options.readModels;
     this.projections = options.projections;
     this.codec = options.codec ?? new EventCodec(options.store);
-    this.batchSize = Math.max(1, options.batchSize ?? 2000);
+    this.batchSize = Math.max(1, options.batchSize ?? 5000);
     this.cacheCapacity = Math.max(1000, options.cacheCapacity ?? 200_000);
+    this.commitEvery = Math.max(1, options.commitEvery ?? 25_000);
+    this.maxDirtyRows = Math.max(1, options.maxDirtyRows ?? 100_000);
   }
 
   /** The projections a run covers. */
@@ -164,13 +178,25 @@ export class ProjectionRunner {
       ? this.store.subscribe({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, filter: { eventTypes }, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) })
       : this.store.readAll({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, filter: { eventTypes } });
 
+    let uncommitted = 0;
+    let committedPosition: Position | null = lastPosition;
+    const commit = async (): Promise<void> => {
+      if (lastPosition === null || lastPosition === committedPosition) return;
+      const position = lastPosition;
+      const checkpointsNow: Checkpoint[] = projections.map((projection) => ({ projection: projection.name, position, version: projection.version }));
+      await this.readModels.commit(namespace, working.takeChanges(), checkpointsNow);
+      committedPosition = position;
+      uncommitted = 0;
+      working.evict();
+    };
+
     for await (const batch of source) {
       if (batch.length === 0) continue;
       await this.applyBatch(batch, consumers, checkpoints, working, decrypting);
       lastPosition = batch[batch.length - 1]!.position;
-      const committed: Checkpoint[] = projections.map((projection) => ({ projection: projection.name, position: lastPosition!, version: projection.version }));
-      await this.readModels.commit(namespace, working.takeChanges(), committed);
-      working.evict();
+      uncommitted += batch.length;
+      // Rows changed by several batches are written once per commit; live following commits every batch to keep lag low.
+      if (live || uncommitted >= this.commitEvery || working.dirtyRows >= this.maxDirtyRows) await commit();
       eventsDone += batch.length;
       if (options.onProgress !== undefined) {
         const seconds = (performance.now() - started) / 1000;
@@ -189,6 +215,7 @@ export class ProjectionRunner {
       }
       if (options.signal?.aborted === true) break;
     }
+    await commit();
     const seconds = (performance.now() - started) / 1000;
     return { projections: names, events: eventsDone, seconds, eventsPerSecond: seconds > 0 ? eventsDone / seconds : 0, position: lastPosition };
   }
@@ -200,7 +227,7 @@ export class ProjectionRunner {
     working: WorkingSet,
     mode: PersonalDataMode,
   ): Promise<void> {
-    const events = (await this.codec.decodeAll(batch, mode)) as readonly ProjectedEvent[];
+    const events = (await this.codec.decodeAll(batch, mode, false)) as readonly ProjectedEvent[];
     const pending: { event: ProjectedEvent; projection: ProjectionDefinition }[] = [];
     const refs: RowRef[] = [];
     for (const event of events) {

@@ -5,8 +5,8 @@ interface TableState {
   readonly spec: TableSpec;
   /** Cached rows; `null` marks a key known to be absent. */
   readonly rows: Map<string, Row | null>;
-  /** Rows changed since the last commit; `null` marks a deletion. */
-  readonly dirty: Map<string, Row | null>;
+  /** Rows changed since the last commit, with their keys; a `null` row marks a deletion. */
+  readonly dirty: Map<string, { readonly key: KeyValue; readonly row: Row | null }>;
   /** Once rows were evicted, an uncached key may exist in the database. */
   evicted: boolean;
 }
@@ -68,6 +68,13 @@ export class WorkingSet implements RowWriter {
     }
   }
 
+  /** How many changed rows wait for the next commit. */
+  get dirtyRows(): number {
+    let count = 0;
+    for (const table of this.tables.values()) count += table.dirty.size;
+    return count;
+  }
+
   /** The refs among these that are neither cached nor resident. */
   missing(refs: readonly RowRef[]): RowRef[] {
     return refs.filter((ref) => {
@@ -88,16 +95,17 @@ export class WorkingSet implements RowWriter {
   put(tableName: string, row: Row): void {
     const table = this.table(tableName);
     const complete = completeRow(table.spec, row);
-    const key = keyString(keyOf(table.spec, complete));
-    table.rows.set(key, complete);
-    table.dirty.set(key, complete);
+    const key = keyOf(table.spec, complete);
+    const text = keyString(key);
+    table.rows.set(text, complete);
+    table.dirty.set(text, { key, row: complete });
   }
 
   delete(tableName: string, key: KeyValue): void {
     const table = this.table(tableName);
     const text = keyString(key);
     table.rows.set(text, null);
-    table.dirty.set(text, null);
+    table.dirty.set(text, { key, row: null });
   }
 
   all(tableName: string): readonly Row[] {
@@ -113,8 +121,8 @@ export class WorkingSet implements RowWriter {
       if (table.dirty.size === 0) continue;
       const upserts: Row[] = [];
       const deletes: KeyValue[] = [];
-      for (const [key, row] of table.dirty) {
-        if (row === null) deletes.push(JSON.parse(key) as KeyValue);
+      for (const { key, row } of table.dirty.values()) {
+        if (row === null) deletes.push(key);
         else upserts.push(row);
       }
       table.dirty.clear();
@@ -125,6 +133,7 @@ export class WorkingSet implements RowWriter {
 
   /** Drops the oldest cached rows beyond the capacity (only after a commit: nothing is dirty). */
   evict(): void {
+    if (this.dirtyRows > 0) return;
     let cached = 0;
     for (const table of this.tables.values()) if (table.spec.resident !== true) cached += table.rows.size;
     if (cached <= this.capacity) return;
