@@ -142,6 +142,13 @@ describe.runIf(available)('PostgreSQL read-model commits and preparation', () =>
     const back = await store.fetch('live', accounts, rows.map((row) => [row['id'] as string]));
     expect(back).toEqual(rows);
     expect(Object.is(back[0]?.['r'], -0)).toBe(true);
+
+    // Missing columns are null; properties that are not columns are left out.
+    await store.commit('live', [{ table: accounts, upserts: [{ id: 'sparse', n: 1 }, { id: 'extra', n: 2, r: 1, j: null, not_a_column: 'x' }], deletes: [] }], []);
+    expect(await store.fetch('live', accounts, [['sparse'], ['extra']])).toEqual([
+      { id: 'sparse', n: 1, r: null, j: null },
+      { id: 'extra', n: 2, r: 1, j: null },
+    ]);
   });
 
   it('writes batches larger than one statement (by rows and by bytes) and fetches them in the order asked', async () => {

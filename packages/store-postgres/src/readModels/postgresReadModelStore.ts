@@ -7,7 +7,7 @@ import { createPostgresEventStore } from '../postgresEventStore.ts';
 import type { PostgresEventStore } from '../postgresEventStore.ts';
 import { advisoryLockKey, schemaNames } from '../schemaNames.ts';
 import { describeTables, tableInfo } from './catalog.ts';
-import { columnAlias, encodeUpserts, fitsKeyColumn, isStorableText, keyColumns, rowTypes } from './cells.ts';
+import { encodeUpserts, fitsKeyColumn, isStorableText, keyColumns, rowTypes } from './cells.ts';
 import { ReadModelInputError } from './errors.ts';
 import { checkpointTableName, createIndexSql, createTableSql, physicalNames, sameShape, tableLayout } from './layout.ts';
 import type { PhysicalNames, TableLayout } from './layout.ts';
@@ -97,8 +97,9 @@ const byRelation = <T extends { readonly physical: PhysicalNames }>(a: T, b: T):
  * `projection_checkpoints(namespace, projection, position, version,
  * updated_at)`. Column types: text → `text COLLATE "C"`, integer → `bigint`
  * (read back as numbers: safe integers by contract), real → `double
- * precision`, boolean → `boolean`, json → `jsonb` (objects come back with
- * jsonb's key order). The primary key is the spec's key; each index is
+ * precision` (a `-0` included), boolean → `boolean`, json → `jsonb`
+ * (objects come back in jsonb's key order, and a `-0` inside JSON as `0`, as
+ * `JSON.stringify` writes it). The primary key is the spec's key; each index is
  * named after a hash of its columns, so `prepare` can reconcile them.
  */
 export function createPostgresReadModelStore(options: PostgresReadModelStoreOptions = {}): PostgresReadModelStore {
@@ -361,16 +362,15 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
   const keyParameters = (layout: TableLayout): string => keyTypes(layout).map((type, index) => `$${index + 1}::${type}[]`).join(', ');
   const keyAliases = (layout: TableLayout): string => layout.key.map((_, index) => `k${index}`).join(', ');
 
-  /** `INSERT ... ON CONFLICT DO UPDATE` from a JSON document of rows keyed by column alias. */
+  /** `INSERT ... ON CONFLICT DO UPDATE` from a JSON document of rows keyed by column name. */
   const upsertSql = (layout: TableLayout, physical: PhysicalNames): string => {
     const columns = layout.columns.map((column) => column.quoted).join(', ');
-    const aliases = layout.columns.map((_, index) => columnAlias(index)).join(', ');
-    const recordType = layout.columns.map((column, index) => `${columnAlias(index)} ${sqlType[column.type]}`).join(', ');
+    const recordType = layout.columns.map((column) => `${column.quoted} ${sqlType[column.type]}`).join(', ');
     const keyNames = new Set(layout.key.map((column) => column.name));
     const updates = layout.columns.filter((column) => !keyNames.has(column.name)).map((column) => `${column.quoted} = EXCLUDED.${column.quoted}`);
     const conflict = layout.key.map((column) => column.quoted).join(', ');
     return (
-      `INSERT INTO ${physical.qualified} (${columns}) SELECT ${aliases} FROM json_to_recordset($1::json) AS r(${recordType}) ` +
+      `INSERT INTO ${physical.qualified} (${columns}) SELECT ${columns} FROM json_to_recordset($1::json) AS r(${recordType}) ` +
       `ON CONFLICT (${conflict}) ${updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`}`
     );
   };
