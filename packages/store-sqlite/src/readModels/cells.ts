@@ -13,15 +13,18 @@ import type { ColumnType, KeyValue, Row } from './types.ts';
 
 const loneSurrogate = /\p{Cs}/u;
 const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+const isWellFormed: (text: string) => boolean = nativeWellFormed === undefined ? (text) => !loneSurrogate.test(text) : (text) => nativeWellFormed.call(text);
 
 /**
- * True when a string has no lone surrogate. better-sqlite3 hands text to
- * SQLite as UTF-8, and a lone surrogate has no UTF-8 form: it would be
- * stored as U+FFFD, and the row read back would differ from the row
- * written. (`\u0000` is fine: values are bound with their length.)
+ * True when a string may be stored: no lone surrogate and no `\u0000`.
+ * better-sqlite3 hands text to SQLite as UTF-8, where a lone surrogate has
+ * no form: it would be stored as U+FFFD and read back different. SQLite
+ * could keep `\u0000`, but PostgreSQL cannot, the domain rejects both at
+ * the edge, and the reference store's `keyString` joins key parts with
+ * `\u0000`: refusing it here (in text cells, JSON strings and JSON keys
+ * alike) keeps a projection's rows acceptable to every store.
  */
-export const isStorableText: (text: string) => boolean =
-  nativeWellFormed === undefined ? (text) => !loneSurrogate.test(text) : (text) => nativeWellFormed.call(text);
+export const isStorableText = (text: string): boolean => !text.includes('\u0000') && isWellFormed(text);
 
 /** Nesting beyond this in a JSON cell is refused (it also stops cycles). */
 const maxJsonDepth = 256;
@@ -33,12 +36,14 @@ const refuse = (layout: TableLayout, column: string, why: string): ReadModelInpu
  * Throws unless `value` is plain JSON that `JSON.stringify` writes and
  * `JSON.parse` gives back unchanged: no `undefined`, functions, symbols,
  * bigints, non-finite numbers (which would become `null`), holes, or objects
- * other than plain ones (a `Date` would come back a string, a `Map` as `{}`).
- * Strings may hold lone surrogates here: `JSON.stringify` escapes them.
+ * other than plain ones (a `Date` would come back a string, a `Map` as `{}`),
+ * and strings and keys that are storable text (see `isStorableText`).
  */
 function checkJson(layout: TableLayout, column: string, value: unknown, depth: number): void {
   switch (typeof value) {
     case 'string':
+      if (!isStorableText(value)) throw refuse(layout, column, 'a JSON string contains \\u0000 or a lone surrogate');
+      return;
     case 'boolean':
       return;
     case 'number':
@@ -57,6 +62,7 @@ function checkJson(layout: TableLayout, column: string, value: unknown, depth: n
       const prototype = Object.getPrototypeOf(value) as unknown;
       if (prototype !== Object.prototype && prototype !== null) throw refuse(layout, column, 'JSON holds an object that is not a plain object (a Date, Map, class instance, ...)');
       for (const key in value) {
+        if (!isStorableText(key)) throw refuse(layout, column, 'a JSON key contains \\u0000 or a lone surrogate');
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) throw refuse(layout, column, `JSON property ${JSON.stringify(key)} is undefined`);
         checkJson(layout, column, item, depth + 1);
@@ -82,7 +88,7 @@ export function encodeCell(layout: TableLayout, column: ColumnLayout, value: unk
   switch (column.type) {
     case 'text':
       if (typeof value !== 'string') throw refuse(layout, column.name, `expected text, got ${typeof value}`);
-      if (!isStorableText(value)) throw refuse(layout, column.name, 'text contains a lone surrogate, which SQLite cannot store as UTF-8');
+      if (!isStorableText(value)) throw refuse(layout, column.name, 'text contains \\u0000 or a lone surrogate');
       return value;
     case 'integer':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw refuse(layout, column.name, `expected a safe integer, got ${describe(value)}`);
