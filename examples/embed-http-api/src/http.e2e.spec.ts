@@ -362,6 +362,28 @@ describe('concurrent requests', () => {
     }
   });
 
+});
+
+describe('createServer', () => {
+  it('answers a body over the limit with a 413 problem', async () => {
+    const crm = openCrm({ kind: 'memory' });
+    const app = createServer({ crm, bodyLimit: 64 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ command: 'RegisterMember', actor: 'system', data: { memberId: 'u-long', name: 'x'.repeat(100), role: 'rep' } }),
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      expect(await response.json()).toMatchObject({ type: '/problems/payload-too-large', status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    } finally {
+      await app.close();
+      await crm.close();
+    }
+  });
+
   it('refuses a Crm whose store is not wrapped, since If-Match could not be enforced', () => {
     expect(() => createServer({ crm: new Crm({ store: createInMemoryEventStore() }) })).toThrow(/guardStreamRevisions/);
   });

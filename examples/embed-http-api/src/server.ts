@@ -106,9 +106,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const code = fastifyError['code'];
     const statusCode = fastifyError['statusCode'];
     const message = typeof fastifyError['message'] === 'string' ? fastifyError['message'] : 'bad request';
-    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, problem('UNSUPPORTED_MEDIA_TYPE', 'commands are sent as application/json', { contentType: request.headers['content-type'] ?? null }));
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem('PAYLOAD_TOO_LARGE', message));
-    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return sendProblem(reply, { ...problem('INVALID_REQUEST', message, { fastifyCode: code ?? null }), status: statusCode });
+    if (statusCode === 415) return sendProblem(reply, problem('UNSUPPORTED_MEDIA_TYPE', 'commands are sent as application/json', { contentType: request.headers['content-type'] ?? null }));
+    if (statusCode === 413) return sendProblem(reply, problem('PAYLOAD_TOO_LARGE', message));
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return sendProblem(reply, problem('INVALID_REQUEST', message, { fastifyCode: code ?? null }));
     request.log.error({ err: error }, 'internal error');
     return sendProblem(reply, problem('INTERNAL_ERROR', 'the request could not be completed'));
   });
