@@ -1,7 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Crm, createInMemoryEventStore, isRejection, type ReadModelStore } from '@eventcrm/runtime';
 import { createSqliteEventStore, createSqliteReadModelStore } from '@eventcrm/store-sqlite';
-import { isMavenDataError } from '../csv.ts';
+import { convertMavenDataset } from '../convert.ts';
+import { isMavenDataError, readMavenDataset } from '../csv.ts';
 import { defaultMavenDataDirectory, importMavenDataset, mavenDataPresent } from '../importer.ts';
 
 /**
@@ -15,6 +17,7 @@ import { defaultMavenDataDirectory, importMavenDataset, mavenDataPresent } from 
  *   --db PATH         the SQLite file (default ./maven-crm.db)
  *   --memory          use the in-memory store instead of a file
  *   --batch-size N    commands per atomic append (default 500)
+ *   --ndjson PATH     write the commands as NDJSON (for `eventcrm exec PATH`) instead of importing
  *
  * Exit codes: 0 done, 1 some command was rejected, 2 the data or the
  * arguments are unusable.
@@ -31,6 +34,7 @@ async function main(): Promise<number> {
         db: { type: 'string', default: 'maven-crm.db' },
         memory: { type: 'boolean', default: false },
         'batch-size': { type: 'string' },
+        ndjson: { type: 'string' },
       },
       strict: true,
     }).values;
@@ -48,6 +52,8 @@ async function main(): Promise<number> {
     console.error(`--batch-size must be a positive whole number, not ${options['batch-size']}`);
     return 2;
   }
+
+  if (options.ndjson !== undefined) return writeNdjson(directory, options.ndjson);
 
   let crm: Crm;
   if (options.memory) crm = new Crm({ store: createInMemoryEventStore() });
@@ -95,6 +101,22 @@ async function main(): Promise<number> {
     throw error;
   } finally {
     await crm.close();
+  }
+}
+
+/** Writes the converted commands, one JSON object a line, in execution order. */
+async function writeNdjson(directory: string, path: string): Promise<number> {
+  try {
+    const conversion = convertMavenDataset(await readMavenDataset(directory));
+    await writeFile(path, conversion.commands.map((command) => `${JSON.stringify(command)}\n`).join(''));
+    console.log(`Wrote ${conversion.commands.length} commands to ${path} (${conversion.skipped.length} rows skipped)`);
+    return 0;
+  } catch (error) {
+    if (isMavenDataError(error)) {
+      console.error(`${error.code}: ${error.message}`);
+      return 2;
+    }
+    throw error;
   }
 }
 
