@@ -42,7 +42,6 @@ export interface SimulationSettings {
   readonly endMs: number;
 }
 
-
 /** Local aliases: module bindings can be accessors after transpilation, and these are read for every action. */
 const Do = ActionKind;
 const words = { ...vocabulary };
@@ -277,19 +276,30 @@ export class HistorySimulation {
     return id;
   }
 
-  /** A moment in working hours (Mon–Fri 08:00–18:00 UTC) at or after `target`, on whole seconds. */
-  private workMoment(target: number): number {
+  /**
+   * A moment in working hours (Mon–Fri 08:00–18:00 UTC, whole seconds) for
+   * something planned at `target`: kept when it already is one; moved to a
+   * random working hour of that day or the next otherwise, and off weekends
+   * to a working day around them (never before now). `morning`
+   * keeps it to the first two hours, for the start of a working day.
+   */
+  private workMoment(target: number, morning = false): number {
     let day = Math.floor(target / DAY);
     let offset = target - day * DAY;
     if (offset >= WORK_END) {
       day += 1;
       offset = -1;
     }
-    while (isWeekend(day)) {
-      day += 1;
+    if (isWeekend(day)) {
+      // Work planned for a weekend happens on a working day around it (Wednesday to Tuesday).
+      const saturday = (day + 4) % 7 === 6;
+      const monday = day + (saturday ? 2 : 1);
+      const choice = morning ? 3 : this.random.int(0, 4);
+      const candidate = choice < 3 ? monday - 5 + choice : monday + choice - 3;
+      day = candidate * DAY + WORK_END > this.now ? candidate : monday;
       offset = -1;
     }
-    if (offset < WORK_START) offset = WORK_START + this.random.next() * 2 * HOUR;
+    if (offset < WORK_START) offset = WORK_START + this.random.next() * (morning ? 2 : 10) * HOUR;
     const at = day * DAY + Math.floor(offset / 1000) * 1000;
     return at < this.now ? this.now : at;
   }
@@ -441,7 +451,7 @@ export class HistorySimulation {
     this.setTargets(this.quarterOf(this.now));
     this.schedule(this.now + HOUR, Do.import, null, 0);
     for (const member of this.members) {
-      if (member.role === 'rep') this.schedule(this.workMoment(this.now + HOUR + random.next() * HOUR), Do.repDay, member, 0);
+      if (member.role === 'rep') this.schedule(this.workMoment(this.now + HOUR + random.next() * HOUR, true), Do.repDay, member, 0);
     }
     this.scheduleMilestones();
   }
@@ -530,7 +540,7 @@ export class HistorySimulation {
         this.schedule(this.workMoment(this.now + HOUR + index * 40 * MINUTE), Do.assign, { customer, manager, to: rep }, 0);
       }
     }
-    this.schedule(this.workMoment(this.now + DAY), Do.repDay, rep, 0);
+    this.schedule(this.workMoment(Math.floor(this.now / DAY) * DAY + DAY, true), Do.repDay, rep, 0);
   }
 
   private chooseLeaver(): Member | null {
@@ -888,7 +898,7 @@ export class HistorySimulation {
     member.claimsWanted = Math.min(appetite, Math.max(0, room));
     if (member.claimsWanted > 0 && this.pool.length > 0) this.schedule(this.now + random.between(5, 40) * MINUTE, Do.claim, member, 0);
     // Tomorrow's working day.
-    this.schedule(this.workMoment(Math.floor(this.now / DAY) * DAY + DAY), Do.repDay, member, 0);
+    this.schedule(this.workMoment(Math.floor(this.now / DAY) * DAY + DAY, true), Do.repDay, member, 0);
   }
 
   private claimSession(member: Member): void {
@@ -1093,7 +1103,7 @@ export class HistorySimulation {
       const callAt = this.workMoment(this.now);
       if (callAt < dueMs) this.schedule(callAt, Do.reminderCall, customer, customer.epoch);
     }
-    this.schedule(this.sweepAfter(dueMs), Do.sweep, customer, customer.recycleToken);
+    this.schedule(this.sweepAfter(Math.max(dueMs, this.now)), Do.sweep, customer, customer.recycleToken);
   }
 
   private reminderCall(customer: Customer): void {
