@@ -269,8 +269,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     .argument('<customer>', 'customer id')
     .action(
       action(async (ctx, customerId: string) => {
-        const audit = await (await ctx.crm()).audit(customerId, queryOptions(ctx));
-        if (audit.facts.length === 0) throw new CliError('NOT_FOUND', `customer ${customerId} has no events in the store`, EXIT_REJECTED);
+        const audited = await (await ctx.crm()).audit(customerId, queryOptions(ctx));
+        if (isDomainError(audited)) throw new CliError(audited.code, audited.message, rejectionExit(audited));
+        const audit = audited;
         ctx.printer.result(audit, {
           tabular: () => ({
             columns: ['revision', 'position', 'at', 'reason', 'from', 'to', 'actor', 'command', 'event'],

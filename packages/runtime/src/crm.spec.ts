@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.ts';
-import { Crm } from './crm.ts';
+import { Crm, isRejection } from './crm.ts';
 import { createInMemoryEventStore } from './store/memory.ts';
 
 const at = (day: number, hour = 9) => new Date(Date.UTC(2026, 0, 1 + day, hour)).toISOString();
@@ -33,7 +33,8 @@ describe('Crm', () => {
     expect(await crm.reminders({ asOf: at(60) })).toMatchObject({ asOf: at(60) });
     const audit = await crm.audit('cus-1');
     expect(audit).toMatchObject({ customerId: 'cus-1', consistent: true, differences: [] });
-    expect(audit.facts).toHaveLength(3);
+    expect(!isRejection(audit) && audit.facts).toHaveLength(3);
+    expect(await crm.audit('cus-404')).toMatchObject({ code: 'NOT_FOUND' });
     expect(await crm.verify()).toMatchObject({ intact: true });
     expect(await crm.funnel({ openedFrom: 'not a date' })).toMatchObject({ code: 'INVALID_COMMAND' });
   });

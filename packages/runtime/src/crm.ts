@@ -1,4 +1,4 @@
-import { isDomainError, type DomainError } from '@eventcrm/domain';
+import { domainError, isDomainError, type DomainError } from '@eventcrm/domain';
 import {
   auditOwnership,
   funnelProjection,
@@ -15,6 +15,7 @@ import {
   remindersProjection,
   salesFunnel,
   type FunnelFilters,
+  type OwnershipAudit,
   type ProjectedEvent,
   type ProjectionDefinition,
   type RankingsQuery,
@@ -134,9 +135,10 @@ export class Crm {
    * fact with its revision, position, event id, actor, command id and time,
    * then a check of the read model against it.
    */
-  async audit(customerId: string, options: QueryOptions = {}) {
+  async audit(customerId: string, options: QueryOptions = {}): Promise<OwnershipAudit | DomainError> {
     await this.prepare(options);
     const stored = await this.store.readStream(`customer-${customerId}`);
+    if (stored.length === 0) return domainError('NOT_FOUND', `customer ${customerId} has no events in the store`, { customerId });
     const events = (await this.codec.decodeAll(stored, 'opaque')) as readonly ProjectedEvent[];
     return auditOwnership(this.readModels.reader(), customerId, events);
   }

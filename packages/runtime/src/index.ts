@@ -61,3 +61,20 @@ export type { SweepRecycleReport, SweepReport, SweepSkipReport } from './executi
 export { PolicyReactor } from './execution/policyReactor.ts';
 export { allProjections, Crm, isRejection, projectionNames } from './crm.ts';
 export type { CrmOptions, QueryOptions } from './crm.ts';
+
+// The value types of the API, re-exported so embedders need only this package.
+export type { CrmCommand, CrmEvent, DomainError, ErrorCode, Timestamp } from '@eventcrm/domain';
+export type {
+  FunnelFilters,
+  LifecycleFunnel,
+  OwnershipAudit,
+  OwnershipHistory,
+  RankingsQuery,
+  RankingsReport,
+  RemindersQuery,
+  RemindersReport,
+  SalesFunnel,
+} from '@eventcrm/projections';
+export { CheckpointMovedError, assertCheckpoints, isCheckpointMovedError } from './projection/port.ts';
+export type { LoadedStream } from './execution/streamCache.ts';
+export { SerialQueue } from './serial.ts';

@@ -155,3 +155,19 @@ describe('expected revisions (optimistic concurrency for callers)', () => {
     expect(absent).toMatchObject({ ok: true });
   });
 });
+
+describe('concurrent calls in one process', () => {
+  it('decide one at a time: ten concurrent claims under a daily limit of three accept exactly three', async () => {
+    const { executor } = setup();
+    for (const command of team) await executor.execute(command);
+    await executor.execute({ command: 'Configure', actor: 'system', data: { pool: { dailyClaimLimit: 3 } } });
+    for (let index = 0; index < 10; index += 1) {
+      await executor.execute({ command: 'RegisterCustomer', actor: 'system', data: { ...acme, customerId: `pool-${index}`, phone: `55500${index}0` } });
+    }
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => executor.execute({ command: 'ClaimCustomer', actor: 'u-bob', data: { customerId: `pool-${index}` } })),
+    );
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(3);
+    expect(outcomes.filter((outcome) => !outcome.ok).map((outcome) => !outcome.ok && outcome.error.code)).toEqual(Array(7).fill('DAILY_CLAIM_LIMIT_REACHED'));
+  });
+});

@@ -20,6 +20,7 @@ import { EventCodec, type RecordedEvent } from '../events/codec.ts';
 import { newId } from '../ids.ts';
 import { isCommandAlreadyRecordedError, isReservationConflictError, isWrongExpectedRevisionError } from '../store/errors.ts';
 import type { AppendRequest, EventReference, EventStore, NewEvent, StreamWrite } from '../store/port.ts';
+import { SerialQueue } from '../serial.ts';
 import { FactFeed } from './factFeed.ts';
 import type { ExecutionOutcome, ExecutionRejection, ExecutionSuccess } from './outcome.ts';
 import { StreamCache, type LoadedStream } from './streamCache.ts';
@@ -99,6 +100,7 @@ export class CommandExecutor {
   private readonly codec: EventCodec;
   private readonly streams: StreamCache;
   private readonly facts: FactFeed;
+  private readonly queue = new SerialQueue();
 
   constructor(options: ExecutorOptions) {
     this.store = options.store;
@@ -115,7 +117,11 @@ export class CommandExecutor {
    * call). Never throws for bad input: every rejection is a typed outcome.
    * Infrastructure faults (the store unreachable) are thrown.
    */
-  async execute(input: unknown, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
+  execute(input: unknown, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
+    return this.queue.run(() => this.executeNow(input, options));
+  }
+
+  private async executeNow(input: unknown, options: ExecuteOptions): Promise<ExecutionOutcome> {
     const knownId = rawCommandId(input);
     if (knownId !== undefined) {
       const replay = await this.replayOf(knownId);
@@ -130,7 +136,11 @@ export class CommandExecutor {
    * Executes an already validated command (as policies and the pool sweep
    * issue them), idempotent by its id like any other.
    */
-  async executeParsed(command: CrmCommand): Promise<ExecutionOutcome> {
+  executeParsed(command: CrmCommand): Promise<ExecutionOutcome> {
+    return this.queue.run(() => this.executeParsedNow(command));
+  }
+
+  private async executeParsedNow(command: CrmCommand): Promise<ExecutionOutcome> {
     return (await this.replayOf(command.id)) ?? this.decideAndAppend(command);
   }
 
@@ -144,7 +154,7 @@ export class CommandExecutor {
         const result = await this.store.append(plan.request);
         const recorded = plan.recorded.map((event, index) => ({ ...event, position: result.events[index]!.position }));
         this.settle(plan, recorded);
-        const triggered = this.inlinePolicies ? await this.reactTo(recorded) : [];
+        const triggered = this.inlinePolicies ? await this.reactNow(recorded) : [];
         return { ok: true, commandId: command.id, duplicate: false, events: referencesOf(recorded), triggered };
       } catch (error) {
         this.codec.forgetKeys(plan.createdKeys.keys());
@@ -179,7 +189,11 @@ export class CommandExecutor {
    * If a batch's append fails (another writer interfered), that batch is
    * re-run one command at a time, so the outcomes stay exact.
    */
-  async executeBatch(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: BatchOptions = {}): Promise<ExecutionOutcome[]> {
+  executeBatch(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: BatchOptions = {}): Promise<ExecutionOutcome[]> {
+    return this.queue.run(() => this.executeBatchNow(inputs, options));
+  }
+
+  private async executeBatchNow(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: BatchOptions): Promise<ExecutionOutcome[]> {
     const batchSize = Math.max(1, options.batchSize ?? 500);
     const outcomes: ExecutionOutcome[] = [];
     let pending: { input: unknown; plans: Plan[]; outcome: ExecutionOutcome }[] = [];
@@ -211,7 +225,7 @@ export class CommandExecutor {
         // Someone else wrote meanwhile: start from the store's truth and redo this batch one command at a time.
         this.streams.forget();
         this.facts.reset();
-        for (const entry of batch) outcomes.push(await this.execute(entry.input));
+        for (const entry of batch) outcomes.push(await this.executeNow(entry.input, {}));
       }
       options.onProgress?.(outcomes.length);
     };
@@ -231,13 +245,18 @@ export class CommandExecutor {
    * holdings, open work per member and the owned customers the pool sweep
    * examines.
    */
-  async factIndex() {
-    return this.facts.current();
+  factIndex() {
+    return this.queue.run(() => this.facts.current());
   }
 
   /** The current folded state of a stream. */
   async streamState(stream: string): Promise<AggregateState> {
-    return (await this.streams.load(stream)).state;
+    return (await this.stream(stream)).state;
+  }
+
+  /** The current folded state of a stream and the revision it reflects (`null`: no stream). */
+  stream(stream: string): Promise<LoadedStream> {
+    return this.queue.run(() => this.streams.load(stream));
   }
 
   private async replayOf(commandId: string): Promise<ExecutionSuccess | undefined> {
@@ -354,9 +373,13 @@ export class CommandExecutor {
    * is reported as a duplicate and appends nothing. Used inline after each
    * command and by the `PolicyReactor` for events other processes wrote.
    */
-  async reactTo(events: readonly RecordedEvent[]): Promise<ExecutionOutcome[]> {
+  reactTo(events: readonly RecordedEvent[]): Promise<ExecutionOutcome[]> {
+    return this.queue.run(() => this.reactNow(events));
+  }
+
+  private async reactNow(events: readonly RecordedEvent[]): Promise<ExecutionOutcome[]> {
     const outcomes: ExecutionOutcome[] = [];
-    for (const command of await this.policyCommands(events, 'fresh')) outcomes.push(await this.executeParsed(command));
+    for (const command of await this.policyCommands(events, 'fresh')) outcomes.push(await this.executeParsedNow(command));
     return outcomes;
   }
 

@@ -1,5 +1,5 @@
 import { completeRow, keyOf, keyString, scanRows, type KeyValue, type ReadModelReader, type Row, type TableSpec } from '@eventcrm/projections';
-import type { Checkpoint, Namespace, ReadModelStore, TableChanges } from './port.ts';
+import { assertCheckpoints, type Checkpoint, type Namespace, type ReadModelStore, type TableChanges } from './port.ts';
 
 type Tables = Map<string, Map<string, Row>>;
 
@@ -45,7 +45,13 @@ export function createInMemoryReadModelStore(): ReadModelStore {
       }));
     },
     loadAll: (namespace, table) => Promise.resolve([...tableOf(namespace, table.name).values()]),
-    commit(namespace, changes: readonly TableChanges[], checkpoints) {
+    commit(namespace, changes: readonly TableChanges[], checkpoints, expected) {
+      const stored = new Map([...spaces[namespace].checkpoints.values()].map((checkpoint) => [checkpoint.projection, checkpoint.position] as const));
+      try {
+        assertCheckpoints(namespace, stored, expected);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       for (const change of changes) {
         const rows = tableOf(namespace, change.table.name);
         for (const key of change.deletes) rows.delete(keyString(key));

@@ -4,6 +4,7 @@ import { ManualClock } from '../clock.ts';
 import { CommandExecutor } from '../execution/executor.ts';
 import { createInMemoryEventStore } from '../store/memory.ts';
 import { createInMemoryReadModelStore } from './memoryReadModels.ts';
+import type { ReadModelStore } from './port.ts';
 import { ProjectionRunner } from './runner.ts';
 
 /** A toy projection: claims per member (a cached table) and members by team (a resident table). */
@@ -75,5 +76,33 @@ describe('ProjectionRunner', () => {
     expect(progress.length).toBeGreaterThan(1);
     const again = await runner.catchUp();
     expect(again.events).toBe(0);
+  });
+});
+
+describe('two runners on the same read models', () => {
+  it('never apply the same events twice: a runner whose checkpoint moved underneath it writes nothing and starts over', async () => {
+    const store = await history(30);
+    const readModels = createInMemoryReadModelStore();
+    // Runner A stalls on its second row fetch until runner B has caught up and committed everything.
+    let release!: () => void;
+    const bDone = new Promise<void>((resolve) => (release = resolve));
+    let fetches = 0;
+    const stalling: ReadModelStore = {
+      ...readModels,
+      fetch: async (...args) => {
+        fetches += 1;
+        if (fetches === 2) await bDone;
+        return readModels.fetch(...args);
+      },
+    };
+    const a = new ProjectionRunner({ store, readModels: stalling, projections: [claimsPerMember], batchSize: 4, commitEvery: 1000 });
+    const b = new ProjectionRunner({ store, readModels, projections: [claimsPerMember], batchSize: 4 });
+    const running = a.catchUp();
+    await b.catchUp();
+    release();
+    await running;
+    const reference = createInMemoryReadModelStore();
+    await new ProjectionRunner({ store, readModels: reference, projections: [claimsPerMember] }).catchUp();
+    expect(sorted(await readModels.reader().scan('toy_claims'))).toEqual(sorted(await reference.reader().scan('toy_claims')));
   });
 });

@@ -3,7 +3,8 @@ import type { ProjectedEvent, ProjectionDefinition, RowRef } from '@eventcrm/pro
 import { EventCodec, type PersonalDataMode } from '../events/codec.ts';
 import { comparePositions } from '../store/position.ts';
 import type { EventStore, Position, StoredEvent } from '../store/port.ts';
-import type { Checkpoint, Namespace, ReadModelStore } from './port.ts';
+import { isCheckpointMovedError, type Checkpoint, type Namespace, type ReadModelStore } from './port.ts';
+import { SerialQueue } from '../serial.ts';
 import { WorkingSet } from './workingSet.ts';
 
 /** Progress of a run, reported after every committed batch. */
@@ -76,6 +77,8 @@ export class ProjectionRunner {
   private readonly cacheCapacity: number;
   private readonly commitEvery: number;
   private readonly maxDirtyRows: number;
+  private readonly queue = new SerialQueue();
+  private following = false;
 
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
@@ -100,7 +103,28 @@ export class ProjectionRunner {
    * Brings the live read models up to date with the log. A projection whose
    * stored version differs from its definition is rebuilt first.
    */
-  async catchUp(options: RunOptions = {}): Promise<RunReport> {
+  catchUp(options: RunOptions = {}): Promise<RunReport> {
+    // While this runner follows the log live, the follower keeps the read models current.
+    if (this.following) return Promise.resolve({ projections: this.select(options.only).map((p) => p.name), events: 0, seconds: 0, eventsPerSecond: 0, position: null });
+    return this.queue.run(() => this.retryingOnMovedCheckpoints(() => this.catchUpNow(options)));
+  }
+
+  /**
+   * Another process may catch the same read models up at the same time; the
+   * conditional commit makes the loser write nothing, and it simply starts
+   * over from the checkpoints the winner left.
+   */
+  private async retryingOnMovedCheckpoints(run: () => Promise<RunReport>): Promise<RunReport> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await run();
+      } catch (error) {
+        if (!isCheckpointMovedError(error) || error.namespace !== 'live' || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  private async catchUpNow(options: RunOptions): Promise<RunReport> {
     const selected = this.select(options.only);
     await this.readModels.prepare('live', selected.flatMap((projection) => projection.tables));
     const stored = new Map((await this.readModels.checkpoints('live')).map((checkpoint) => [checkpoint.projection, checkpoint]));
@@ -109,7 +133,7 @@ export class ProjectionRunner {
       return checkpoint !== undefined && checkpoint.version !== projection.version;
     });
     if (outdated.length > 0) {
-      await this.rebuild({ ...options, only: outdated.map((projection) => projection.name) });
+      await this.rebuildNow({ ...options, only: outdated.map((projection) => projection.name) });
       for (const checkpoint of await this.readModels.checkpoints('live')) stored.set(checkpoint.projection, checkpoint);
     }
     return this.run('live', selected, stored, false, options);
@@ -120,7 +144,11 @@ export class ProjectionRunner {
    * live one (queries keep answering from the live copy), then swaps the
    * copy in atomically. Several projections share one pass over the log.
    */
-  async rebuild(options: RunOptions = {}): Promise<RunReport> {
+  rebuild(options: RunOptions = {}): Promise<RunReport> {
+    return this.queue.run(() => this.rebuildNow(options));
+  }
+
+  private async rebuildNow(options: RunOptions): Promise<RunReport> {
     const selected = this.select(options.only);
     const tables = selected.flatMap((projection) => projection.tables);
     await this.readModels.prepare('rebuild', tables);
@@ -139,8 +167,21 @@ export class ProjectionRunner {
   async follow(options: RunOptions & { readonly pollIntervalMs?: number } = {}): Promise<void> {
     await this.catchUp(options);
     const selected = this.select(options.only);
-    const stored = new Map((await this.readModels.checkpoints('live')).map((checkpoint) => [checkpoint.projection, checkpoint]));
-    await this.run('live', selected, stored, false, options, true, options.pollIntervalMs);
+    this.following = true;
+    try {
+      while (options.signal?.aborted !== true) {
+        const stored = new Map((await this.readModels.checkpoints('live')).map((checkpoint) => [checkpoint.projection, checkpoint]));
+        try {
+          await this.run('live', selected, stored, false, options, true, options.pollIntervalMs);
+          return;
+        } catch (error) {
+          // Another process committed first: follow on from where it left the read models.
+          if (!isCheckpointMovedError(error)) throw error;
+        }
+      }
+    } finally {
+      this.following = false;
+    }
   }
 
   private async run(
@@ -180,11 +221,13 @@ export class ProjectionRunner {
 
     let uncommitted = 0;
     let committedPosition: Position | null = lastPosition;
+    const expected = new Map(projections.map((projection) => [projection.name, positionOf(projection) ?? null] as const));
     const commit = async (): Promise<void> => {
       if (lastPosition === null || lastPosition === committedPosition) return;
       const position = lastPosition;
       const checkpointsNow: Checkpoint[] = projections.map((projection) => ({ projection: projection.name, position, version: projection.version }));
-      await this.readModels.commit(namespace, working.takeChanges(), checkpointsNow);
+      await this.readModels.commit(namespace, working.takeChanges(), checkpointsNow, expected);
+      for (const projection of projections) expected.set(projection.name, position);
       committedPosition = position;
       uncommitted = 0;
       working.evict();
