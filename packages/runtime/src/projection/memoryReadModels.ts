@@ -50,7 +50,7 @@ export function createInMemoryReadModelStore(): ReadModelStore {
       try {
         assertCheckpoints(namespace, stored, expected);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       for (const change of changes) {
         const rows = tableOf(namespace, change.table.name);
