@@ -101,6 +101,19 @@ describe('layout', () => {
     await expect(store.commit('live', [{ table: people, upserts: [person('p-2')], deletes: [] }], [])).rejects.toBeInstanceOf(ReadModelInputError);
   });
 
+  it('prepare leaves a live table of the old shape alone while a rebuild copy of the new shape waits for its swap', async () => {
+    await store.commit('live', [{ table: people, upserts: [person('old')], deletes: [] }], []);
+    const reshaped: TableSpec = { ...people, columns: { ...people.columns, level: 'integer' } };
+    await store.prepare('rebuild', [reshaped]);
+    await store.commit('rebuild', [{ table: reshaped, upserts: [{ ...person('new'), level: 2 }], deletes: [] }], []);
+    // The runner prepares live just before the swap: readers must not see an emptied table in between.
+    await store.prepare('live', [reshaped]);
+    expect(await store.reader().scan('people')).toEqual([person('old')]);
+    await expect(store.commit('live', [{ table: reshaped, upserts: [{ ...person('x'), level: 1 }], deletes: [] }], [])).rejects.toBeInstanceOf(ReadModelInputError);
+    await store.swap([reshaped], []);
+    expect(await store.reader().scan('people')).toEqual([{ ...person('new'), level: 2 }]);
+  });
+
   it('commit, fetch and loadAll need no prepare (as with the reference store)', async () => {
     expect(await store.fetch('live', days, [[1]])).toEqual([]);
     expect(await store.loadAll('rebuild', days)).toEqual([]);

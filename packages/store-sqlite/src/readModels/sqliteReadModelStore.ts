@@ -153,10 +153,29 @@ class SqliteReadModels implements SqliteReadModelStore {
       const layouts = this.#layoutList(tables);
       if (layouts.length === 0) return;
       this.#write(() => {
-        for (const layout of layouts) reconcileTable(this.#database, layout, physicalName(layout.name, namespace));
+        for (const layout of layouts) {
+          if (namespace === 'live' && this.#awaitingSwap(layout)) continue;
+          reconcileTable(this.#database, layout, physicalName(layout.name, namespace));
+        }
         this.#forget();
       });
     });
+  }
+
+  /**
+   * True for a live table of another shape whose rebuild copy has the
+   * spec's shape: `prepare('live')` leaves it alone rather than drop it,
+   * because the runner prepares the live namespace just before it swaps
+   * the copy in (and the swap replaces the table anyway); dropping it there
+   * would show readers an empty table between the two calls. Writing to it
+   * meanwhile fails loudly (`#writable`) instead of mixing shapes. The
+   * PostgreSQL store makes the same exception.
+   */
+  #awaitingSwap(layout: TableLayout): boolean {
+    const live = describeTable(this.#database, physicalName(layout.name, 'live'));
+    if (live === undefined || sameColumnsAndKey(layout, live)) return false;
+    const copy = describeTable(this.#database, physicalName(layout.name, 'rebuild'));
+    return copy !== undefined && sameColumnsAndKey(layout, copy);
   }
 
   reset(namespace: Namespace, tables: readonly TableSpec[], projections: readonly string[]): Promise<void> {
