@@ -1,8 +1,9 @@
 /**
- * @eventcrm/store-postgres: the PostgreSQL event store (`pg`). Implements the
- * `EventStore` port from `@eventcrm/runtime` and exposes its pool and a
- * transaction helper so that read models and projection checkpoints in the
- * same database can commit together.
+ * @eventcrm/store-postgres: the PostgreSQL event store (`pg`) and the
+ * PostgreSQL read-model store. Implements the `EventStore` and
+ * `ReadModelStore` ports from `@eventcrm/runtime`; the read models and
+ * projection checkpoints live in the event store's schema and share its
+ * pool and transaction helper.
  */
 export { createPostgresEventStore, migrate } from './postgresEventStore.ts';
 export type { MigrateOptions, PostgresEventStore, PostgresEventStoreHooks, PostgresEventStoreOptions } from './postgresEventStore.ts';
