@@ -62,6 +62,10 @@ const upsertChunkBytes = 8 * 1024 * 1024;
 const deleteChunkKeys = 10_000;
 /** Attempts of one transaction that lost a deadlock (only concurrent misuse, e.g. two runners on one namespace, can cause one). */
 const maxAttempts = 5;
+/** How long one swap attempt waits for its table locks before letting queued readers through and trying again. */
+const swapLockTimeoutMs = 250;
+/** Swap attempts with a bounded lock wait; the next one waits without a bound. */
+const swapLockAttempts = 20;
 /** The largest bigint, the column type of checkpoint positions. */
 const maxBigint = '9223372036854775807';
 /**
@@ -445,7 +449,11 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
    *
    * A reader's statement takes `ACCESS SHARE` on the table it reads, so it
    * either finishes before the swap gets its lock or waits for the swap to
-   * commit. PostgreSQL resolves a table name again after waiting for its
+   * commit. While the swap waits for a long-running reader, every new
+   * reader queues behind the swap's pending request; so the lock waits are
+   * bounded (`lock_timeout`, 250 ms) and a timed-out attempt rolls back,
+   * lets the queue drain, and tries again (after 20 attempts it waits as
+   * long as it takes). PostgreSQL resolves a table name again after waiting for its
    * lock when the catalog changed meanwhile, so the waiting statement then
    * reads the renamed copy: old rows or new rows, never a mix, never
    * "relation does not exist". The rebuilt rows were committed before the
@@ -456,8 +464,28 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     const tables = layoutsOf(specs);
     const moved = projectionNames(projections);
     await ensureBase();
+    for (let attempt = 1; ; attempt += 1) {
+      const patient = attempt > swapLockAttempts;
+      try {
+        await swapOnce(tables, moved, patient);
+        break;
+      } catch (error) {
+        // The lock wait timed out: give the readers holding the tables a moment, and try again.
+        if (patient || sqlCodeOf((error as { cause?: unknown }).cause) !== '55P03') throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * attempt)));
+      }
+    }
+    for (const layout of tables) {
+      prepared.live.set(layout.name, layout.signature);
+      prepared.rebuild.delete(layout.name);
+      described.delete(layout.name);
+    }
+  };
+
+  const swapOnce = async (tables: readonly TableLayout[], moved: readonly string[], patient: boolean): Promise<void> => {
     await transaction('swapping rebuilt read models in', async (client) => {
       await client.query(ddlLock);
+      if (!patient) await client.query(`SET LOCAL lock_timeout = ${swapLockTimeoutMs}`);
       const pairs = tables.map((layout) => ({ layout, live: physicalNames(quotedSchema, layout.name, 'live'), rebuild: physicalNames(quotedSchema, layout.name, 'rebuild') }));
       const existing = await describeTables(
         client,
@@ -500,11 +528,6 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
       }
       await client.query(script.join(';\n'));
     });
-    for (const layout of tables) {
-      prepared.live.set(layout.name, layout.signature);
-      prepared.rebuild.delete(layout.name);
-      described.delete(layout.name);
-    }
   };
 
   const fetch = async (namespace: Namespace, spec: TableSpec, keys: readonly KeyValue[]): Promise<readonly Row[]> => {

@@ -139,4 +139,39 @@ describe.runIf(available)('swap is atomic for concurrent readers', () => {
     expect(names[1]).toMatch(/^swap_items__ix_[0-9a-f]{8}$/);
     expect(names[2]).toBe('swap_items__pk');
   });
+
+  it('a swap waiting behind a long-running reader does not stall the other readers', { timeout: 60_000 }, async () => {
+    const generation = generations + 1;
+    await store.prepare('rebuild', [itemsV2]);
+    await store.reset('rebuild', [itemsV2], ['items']);
+    await store.commit('rebuild', [{ table: itemsV2, upserts: generationRows(generation, itemsV2), deletes: [] }], [{ projection: 'items', position: String(generation), version: 2 }]);
+
+    // A reader in a long transaction keeps its ACCESS SHARE lock on the live table for 1.5 s.
+    const longReader = new pg.Client({ connectionString: postgresTestUrl() });
+    await longReader.connect();
+    try {
+      await longReader.query('BEGIN');
+      await longReader.query(`SELECT count(*) FROM ${pg.escapeIdentifier(schema)}.swap_items`);
+      let swapped = false;
+      const swap = store.swap([itemsV2], ['items']).then(() => {
+        swapped = true;
+      });
+      const release = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => longReader.query('COMMIT'));
+      let slowest = 0;
+      let readsWhileWaiting = 0;
+      while (!swapped) {
+        const started = performance.now();
+        const rows = await second.reader().scan(items.name, { limit: 1 });
+        slowest = Math.max(slowest, performance.now() - started);
+        if (!swapped && rows[0]?.['gen'] === generations) readsWhileWaiting += 1;
+      }
+      await Promise.all([swap, release]);
+      // Each read waited at most about one bounded swap attempt, never for the long reader.
+      expect(slowest).toBeLessThan(1000);
+      expect(readsWhileWaiting).toBeGreaterThan(2);
+      expect((await second.reader().scan(items.name, { limit: 1 }))[0]?.['gen']).toBe(generation);
+    } finally {
+      await longReader.end();
+    }
+  });
 });
