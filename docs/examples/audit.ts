@@ -3,7 +3,7 @@
  * replay straight from the log, and what `verify` notices and what it cannot.
  */
 import { join } from 'node:path';
-import { Crm, ManualClock } from '@eventcrm/runtime';
+import { Crm, ManualClock, isRejection } from '@eventcrm/runtime';
 import { createSqliteEventStore, createSqliteReadModelStore } from '@eventcrm/store-sqlite';
 
 export async function main(workDir: string) {
@@ -44,6 +44,7 @@ export async function main(workDir: string) {
 
   // #region replay
   const audit = await crm.audit('cus-1');
+  if (isRejection(audit)) throw new Error(audit.message); // NOT_FOUND: the store holds no event of this customer
   for (const fact of audit.facts) {
     console.log(fact.revision, fact.position, fact.at, fact.reason, fact.from ?? '(pool)', '→', fact.to ?? '(pool)', fact.actor, fact.commandId);
   }

@@ -13,7 +13,10 @@ import { examplesDir, runTypeScript } from './paths.ts';
 
 type Outcome = { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly error: string };
 
-/** The samples run here, by file name; `appendMetrics*.ts` run in `adapterContract.spec.ts`. */
+/**
+ * The samples run here, by file name. `appendMetrics*.ts` run in
+ * `adapterContract.spec.ts`, `postgresStore.ts` in `postgresSample.int.spec.ts`.
+ */
 const samples = ['quickStart', 'decisions', 'outcomes', 'sqliteStore', 'policies', 'batchImport', 'audit', 'analytics'] as const;
 type Sample = (typeof samples)[number];
 
@@ -55,8 +58,9 @@ const owners = (history: unknown): unknown[] => ((at(history, 'periods') ?? []) 
 describe('docs/examples', () => {
   it('runs every TypeScript sample in the folder (each is checked below or by the contract spec)', () => {
     const files = readdirSync(examplesDir).filter((file) => file.endsWith('.ts')).map((file) => file.replace(/\.ts$/, ''));
-    const byContractSpec = files.filter((file) => file.startsWith('appendMetrics'));
-    expect(files.filter((file) => !byContractSpec.includes(file)).sort()).toEqual([...samples].sort());
+    const byOtherSpecs = files.filter((file) => file.startsWith('appendMetrics') || file === 'postgresStore');
+    expect(byOtherSpecs.sort()).toEqual(['appendMetrics', 'appendMetrics.contract', 'postgresStore']);
+    expect(files.filter((file) => !byOtherSpecs.includes(file)).sort()).toEqual([...samples].sort());
   });
 
   it('quickStart: registers, rejects the duplicate phone, hands the customer over and answers the queries', () => {
