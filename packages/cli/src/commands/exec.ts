@@ -46,7 +46,9 @@ async function* numberedLines(input: Readable): AsyncGenerator<{ line: number; t
   let line = 0;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line += 1;
-    if (text.trim() !== '') yield { line, text };
+    // A byte order mark (files saved by Windows tools) is not part of the first command.
+    const command = line === 1 ? text.replace(/^\uFEFF/, '') : text;
+    if (command.trim() !== '') yield { line, text: command };
   }
 }
 
@@ -84,15 +86,22 @@ export async function execCommand(crm: Crm, io: CliIo, printer: Printer, file: s
   const input = await openInput(file, io);
   let rejected = false;
   const pending: { line: number; input: unknown }[] = [];
+  // The events each accepted id produced in this run. `executeBatch` reports a replay of an id
+  // accepted earlier in the same batch with the placeholder position "0" (the append had not
+  // happened yet when the replay was planned); the original outcome is the one printed above.
+  const accepted = new Map<string, ExecResultLine['events']>();
+  const print = (result: ExecResultLine): void => {
+    const original = result.duplicate === true && result.id !== undefined ? accepted.get(result.id) : undefined;
+    const line = original === undefined ? result : { ...result, events: original };
+    if (!line.ok) rejected = true;
+    else if (line.id !== undefined && line.duplicate !== true) accepted.set(line.id, line.events);
+    printResult(printer, line);
+  };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const batch = pending.splice(0);
     const outcomes = await crm.executeBatch(batch.map((entry) => entry.input));
-    outcomes.forEach((outcome, index) => {
-      const result = resultLine(batch[index]!.line, outcome);
-      if (!result.ok) rejected = true;
-      printResult(printer, result);
-    });
+    outcomes.forEach((outcome, index) => print(resultLine(batch[index]!.line, outcome)));
   };
   try {
     for await (const { line, text } of numberedLines(input)) {
@@ -101,19 +110,15 @@ export async function execCommand(crm: Crm, io: CliIo, printer: Printer, file: s
         parsed = JSON.parse(text);
       } catch (error) {
         await flush();
-        rejected = true;
-        printResult(printer, malformed(line, error instanceof Error ? error.message : String(error)));
+        print(malformed(line, error instanceof Error ? error.message : String(error)));
         if (options.stopOnError === true) break;
         continue;
       }
       if (options.stopOnError === true) {
         // One at a time, so nothing after the first rejection is executed.
         const result = resultLine(line, await crm.execute(parsed));
-        printResult(printer, result);
-        if (!result.ok) {
-          rejected = true;
-          break;
-        }
+        print(result);
+        if (!result.ok) break;
         continue;
       }
       pending.push({ line, input: parsed });
