@@ -14,7 +14,7 @@ export function packageTestConfig(packageDir: string): ViteUserConfig {
     ssr: { resolve: { conditions, externalConditions: ['@eventcrm/source'] } },
     test: {
       root: packageDir,
-      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', '*.spec.ts', 'properties/**/*.spec.ts', 'stores/**/*.spec.ts'],
+      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', '*.spec.ts', 'properties/**/*.spec.ts', 'stores/**/*.spec.ts', 'docs/**/*.spec.ts'],
       reporters: ['default', 'json'],
       outputFile: { json: '.reports/vitest.json' },
       testTimeout: 30_000,

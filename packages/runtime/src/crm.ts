@@ -49,10 +49,12 @@ export interface CrmOptions {
   /** Policies inline (default) or left to a `PolicyReactor`. */
   readonly policies?: 'inline' | 'none';
   readonly projections?: readonly ProjectionDefinition[];
-  /** Events per projection batch (default 2000). */
+  /** Events per projection batch (default 5000). */
   readonly projectionBatchSize?: number;
   /** Rows cached by the projection runner (default 200,000). */
   readonly projectionCacheRows?: number;
+  /** Events between read-model commits (default 25,000; live following commits every batch). */
+  readonly projectionCommitEvery?: number;
 }
 
 /** Options of a query. */
@@ -90,6 +92,7 @@ export class Crm {
       codec: this.codec,
       ...(options.projectionBatchSize === undefined ? {} : { batchSize: options.projectionBatchSize }),
       ...(options.projectionCacheRows === undefined ? {} : { cacheCapacity: options.projectionCacheRows }),
+      ...(options.projectionCommitEvery === undefined ? {} : { commitEvery: options.projectionCommitEvery }),
     });
     this.reactor = new PolicyReactor({ store: this.store, executor: this.executor, readModels: this.readModels, codec: this.codec });
   }

@@ -7,7 +7,7 @@ import { isCheckpointMovedError, type Checkpoint, type Namespace, type ReadModel
 import { SerialQueue } from '../serial.ts';
 import { WorkingSet } from './workingSet.ts';
 
-/** Progress of a run, reported after every committed batch. */
+/** Progress of a run, reported after every batch applied (commits happen every `commitEvery` events). */
 export interface RunProgress {
   readonly eventsDone: number;
   readonly eventsPerSecond: number;
