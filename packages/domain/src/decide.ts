@@ -33,13 +33,19 @@ export function aggregateOfStream(stream: string): AggregateState['kind'] | unde
 
 /** The state of a stream with no events. */
 export function initialStateOf(stream: string): AggregateState {
-  return match(aggregateOfStream(stream))
-    .with('member', () => initialMemberState)
-    .with('customer', () => initialCustomerState)
-    .with('opportunity', () => initialOpportunityState)
-    .with('ticket', () => initialTicketState)
-    .with('config', undefined, () => initialConfigState)
-    .exhaustive();
+  switch (aggregateOfStream(stream)) {
+    case 'member':
+      return initialMemberState;
+    case 'customer':
+      return initialCustomerState;
+    case 'opportunity':
+      return initialOpportunityState;
+    case 'ticket':
+      return initialTicketState;
+    case 'config':
+    case undefined:
+      return initialConfigState;
+  }
 }
 
 /**

@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import { own } from '../shared/records.ts';
 import type { Timestamp } from '../shared/time.ts';
 import type { customerKinds, customerSources, importanceLevels, LifecycleStage } from './commands.ts';
@@ -78,25 +77,30 @@ const withoutKey = <Value>(record: { readonly [key: string]: Value }, key: strin
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
   const at = event.metadata.at;
   const next: CustomerState = { ...state, lastEventAt: at };
-  return match(event)
-    .with({ type: 'CustomerRegistered' }, ({ data }): CustomerState => ({
-      ...next,
-      exists: true,
-      id: data.customerId,
-      name: data.name,
-      customerKind: data.kind,
-      phone: data.phone,
-      email: data.email,
-      address: data.address,
-      industry: data.industry,
-      region: data.region,
-      source: data.source,
-      importance: data.importance,
-      stage: data.stage,
-      owner: data.owner,
-      ownedSince: at,
-    }))
-    .with({ type: 'CustomerProfileUpdated' }, ({ data }): CustomerState => {
+  switch (event.type) {
+    case 'CustomerRegistered': {
+      const { data } = event;
+      return {
+        ...next,
+        exists: true,
+        id: data.customerId,
+        name: data.name,
+        customerKind: data.kind,
+        phone: data.phone,
+        email: data.email,
+        address: data.address,
+        industry: data.industry,
+        region: data.region,
+        source: data.source,
+        importance: data.importance,
+        stage: data.stage,
+        owner: data.owner,
+        ownedSince: at,
+      };
+    }
+    case 'CustomerProfileUpdated': {
+      const { data } = event;
+
       const changes = data.changes;
       return {
         ...next,
@@ -108,10 +112,18 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         ...(changes.region !== undefined ? { region: changes.region } : {}),
         ...(changes.importance !== undefined ? { importance: changes.importance } : {}),
       };
-    })
-    .with({ type: 'CustomerStageChanged' }, ({ data }): CustomerState => ({ ...next, stage: data.to }))
-    .with({ type: 'ContactAdded' }, ({ data }): CustomerState => ({ ...next, contacts: { ...state.contacts, [data.contact.contactId]: data.contact } }))
-    .with({ type: 'ContactUpdated' }, ({ data }): CustomerState => {
+    }
+    case 'CustomerStageChanged': {
+      const { data } = event;
+      return { ...next, stage: data.to };
+    }
+    case 'ContactAdded': {
+      const { data } = event;
+      return { ...next, contacts: { ...state.contacts, [data.contact.contactId]: data.contact } };
+    }
+    case 'ContactUpdated': {
+      const { data } = event;
+
       const contact = own(state.contacts, data.contactId);
       if (contact === undefined) return next;
       const updated: Contact = {
@@ -119,48 +131,81 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         ...Object.fromEntries(Object.entries(data.changes).filter(([, value]) => value !== undefined)),
       };
       return { ...next, contacts: { ...state.contacts, [data.contactId]: updated } };
-    })
-    .with({ type: 'ContactRemoved' }, ({ data }): CustomerState => ({ ...next, contacts: withoutKey(state.contacts, data.contactId) }))
-    .with({ type: 'FollowUpLogged' }, ({ data }): CustomerState => ({ ...next, lastFollowUpAt: at, nextFollowUpAt: data.nextFollowUpAt }))
-    .with({ type: 'CustomerClaimed' }, ({ data }): CustomerState => ({ ...next, owner: data.to, ownedSince: at, nextFollowUpAt: null }))
-    .with({ type: 'CustomerAssigned' }, ({ data }): CustomerState => ({ ...next, owner: data.to, ownedSince: at, nextFollowUpAt: null }))
-    .with({ type: 'CustomerTransferred' }, ({ data }): CustomerState => ({
-      ...next,
-      owner: data.to,
-      ownedSince: at,
-      ownershipEndedAt: endOwnership(state, data.from, at),
-    }))
-    .with({ type: 'CustomerReleased' }, ({ data }): CustomerState => ({
-      ...next,
-      owner: null,
-      ownedSince: at,
-      nextFollowUpAt: null,
-      ownershipEndedAt: endOwnership(state, data.from, at),
-    }))
-    .with({ type: 'CustomerRecycled' }, ({ data }): CustomerState => ({
-      ...next,
-      owner: null,
-      ownedSince: at,
-      nextFollowUpAt: null,
-      ownershipEndedAt: endOwnership(state, data.from, at),
-    }))
-    .with({ type: 'CustomerLocked' }, (): CustomerState => ({ ...next, locked: true }))
-    .with({ type: 'CustomerUnlocked' }, (): CustomerState => ({ ...next, locked: false }))
-    .with({ type: 'CustomerMerged' }, ({ data }): CustomerState => ({ ...next, status: 'merged', mergedInto: data.survivorId }))
-    .with({ type: 'DuplicateCustomerAbsorbed' }, ({ data }): CustomerState => ({
-      ...next,
-      contacts: { ...state.contacts, ...Object.fromEntries(data.contacts.map((contact) => [contact.contactId, contact])) },
-    }))
-    .with({ type: 'PersonalDataErased' }, (): CustomerState => ({
-      ...next,
-      status: 'erased',
-      name: null,
-      phone: null,
-      email: null,
-      address: null,
-      contacts: Object.fromEntries(
-        Object.entries(state.contacts).map(([id, contact]) => [id, { ...contact, name: null, phone: null, email: null, birthday: null }]),
-      ),
-    }))
-    .exhaustive();
+    }
+    case 'ContactRemoved': {
+      const { data } = event;
+      return { ...next, contacts: withoutKey(state.contacts, data.contactId) };
+    }
+    case 'FollowUpLogged': {
+      const { data } = event;
+      return { ...next, lastFollowUpAt: at, nextFollowUpAt: data.nextFollowUpAt };
+    }
+    case 'CustomerClaimed': {
+      const { data } = event;
+      return { ...next, owner: data.to, ownedSince: at, nextFollowUpAt: null };
+    }
+    case 'CustomerAssigned': {
+      const { data } = event;
+      return { ...next, owner: data.to, ownedSince: at, nextFollowUpAt: null };
+    }
+    case 'CustomerTransferred': {
+      const { data } = event;
+      return {
+        ...next,
+        owner: data.to,
+        ownedSince: at,
+        ownershipEndedAt: endOwnership(state, data.from, at),
+      };
+    }
+    case 'CustomerReleased': {
+      const { data } = event;
+      return {
+        ...next,
+        owner: null,
+        ownedSince: at,
+        nextFollowUpAt: null,
+        ownershipEndedAt: endOwnership(state, data.from, at),
+      };
+    }
+    case 'CustomerRecycled': {
+      const { data } = event;
+      return {
+        ...next,
+        owner: null,
+        ownedSince: at,
+        nextFollowUpAt: null,
+        ownershipEndedAt: endOwnership(state, data.from, at),
+      };
+    }
+    case 'CustomerLocked': {
+      return { ...next, locked: true };
+    }
+    case 'CustomerUnlocked': {
+      return { ...next, locked: false };
+    }
+    case 'CustomerMerged': {
+      const { data } = event;
+      return { ...next, status: 'merged', mergedInto: data.survivorId };
+    }
+    case 'DuplicateCustomerAbsorbed': {
+      const { data } = event;
+      return {
+        ...next,
+        contacts: { ...state.contacts, ...Object.fromEntries(data.contacts.map((contact) => [contact.contactId, contact])) },
+      };
+    }
+    case 'PersonalDataErased': {
+      return {
+        ...next,
+        status: 'erased',
+        name: null,
+        phone: null,
+        email: null,
+        address: null,
+        contacts: Object.fromEntries(
+          Object.entries(state.contacts).map(([id, contact]) => [id, { ...contact, name: null, phone: null, email: null, birthday: null }]),
+        ),
+      };
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import type { CrmCommand } from '../commands.ts';
 import { configAt, type ConfigHistoryEntry } from '../config/configuration.ts';
 import type { DecisionContext, MemberProfile } from '../context.ts';
@@ -60,15 +59,36 @@ export class FactIndex {
   /** Folds one event (in log order) into the index. */
   apply(event: CrmEvent): void {
     const at = event.metadata.at;
-    match(event)
-      .with({ type: 'MemberRegistered' }, ({ data }) => {
+    switch (event.type) {
+      case 'MemberRegistered': {
+        const { data } = event;
+
         this.members.set(data.memberId, { id: data.memberId, name: data.name, role: data.role, team: data.team, active: true });
-      })
-      .with({ type: 'MemberRoleChanged' }, ({ data }) => this.updateMember(data.memberId, { role: data.to }))
-      .with({ type: 'MemberMovedToTeam' }, ({ data }) => this.updateMember(data.memberId, { team: data.to }))
-      .with({ type: 'MemberDeactivated' }, ({ data }) => this.updateMember(data.memberId, { active: false }))
-      .with({ type: 'SalesTargetSet' }, () => undefined)
-      .with({ type: 'CustomerRegistered' }, ({ data }) => {
+
+        break;
+      }
+      case 'MemberRoleChanged': {
+        const { data } = event;
+        this.updateMember(data.memberId, { role: data.to });
+        break;
+      }
+      case 'MemberMovedToTeam': {
+        const { data } = event;
+        this.updateMember(data.memberId, { team: data.to });
+        break;
+      }
+      case 'MemberDeactivated': {
+        const { data } = event;
+        this.updateMember(data.memberId, { active: false });
+        break;
+      }
+      case 'SalesTargetSet': {
+        undefined;
+        break;
+      }
+      case 'CustomerRegistered': {
+        const { data } = event;
+
         const facts: CustomerFacts = {
           owner: data.owner,
           stage: data.stage,
@@ -85,8 +105,11 @@ export class FactIndex {
         this.reserve(data.customerId, facts);
         if (facts.foldedName !== null) this.addName(facts.foldedName, data.customerId);
         this.countHolding(facts, +1);
-      })
-      .with({ type: 'CustomerProfileUpdated' }, ({ data }) =>
+
+        break;
+      }
+      case 'CustomerProfileUpdated': {
+        const { data } = event;
         this.updateCustomer(data.customerId, at, (facts) => {
           this.unreserve(data.customerId, facts);
           if (data.changes.phone !== undefined) facts.phone = data.changes.phone;
@@ -97,60 +120,151 @@ export class FactIndex {
             facts.foldedName = foldName(data.changes.name);
             this.addName(facts.foldedName, data.customerId);
           }
-        }),
-      )
-      .with({ type: 'CustomerStageChanged' }, ({ data }) => this.updateCustomer(data.customerId, at, (facts) => (facts.stage = data.to)))
-      .with({ type: 'FollowUpLogged' }, ({ data }) => this.updateCustomer(data.customerId, at, (facts) => (facts.lastFollowUpAt = at)))
-      .with({ type: 'CustomerClaimed' }, ({ data }) => {
+        });
+        break;
+      }
+      case 'CustomerStageChanged': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, (facts) => (facts.stage = data.to));
+        break;
+      }
+      case 'FollowUpLogged': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, (facts) => (facts.lastFollowUpAt = at));
+        break;
+      }
+      case 'CustomerClaimed': {
+        const { data } = event;
+
         const key = `${data.to}|${utcDay(at)}`;
         this.claims.set(key, (this.claims.get(key) ?? 0) + 1);
         this.updateCustomer(data.customerId, at, (facts) => this.changeOwner(facts, data.to, at));
-      })
-      .with({ type: 'CustomerAssigned' }, { type: 'CustomerTransferred' }, ({ data }) =>
-        this.updateCustomer(data.customerId, at, (facts) => this.changeOwner(facts, data.to, at)),
-      )
-      .with({ type: 'CustomerReleased' }, { type: 'CustomerRecycled' }, ({ data }) =>
-        this.updateCustomer(data.customerId, at, (facts) => this.changeOwner(facts, null, at)),
-      )
-      .with({ type: 'CustomerLocked' }, ({ data }) => this.updateCustomer(data.customerId, at, (facts) => (facts.locked = true)))
-      .with({ type: 'CustomerUnlocked' }, ({ data }) => this.updateCustomer(data.customerId, at, (facts) => (facts.locked = false)))
-      .with({ type: 'CustomerMerged' }, { type: 'PersonalDataErased' }, ({ data }) =>
+
+        break;
+      }
+      case 'CustomerAssigned':
+      case 'CustomerTransferred': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, (facts) => this.changeOwner(facts, data.to, at));
+        break;
+      }
+      case 'CustomerReleased':
+      case 'CustomerRecycled': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, (facts) => this.changeOwner(facts, null, at));
+        break;
+      }
+      case 'CustomerLocked': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, (facts) => (facts.locked = true));
+        break;
+      }
+      case 'CustomerUnlocked': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, (facts) => (facts.locked = false));
+        break;
+      }
+      case 'CustomerMerged':
+      case 'PersonalDataErased': {
+        const { data } = event;
         this.updateCustomer(data.customerId, at, (facts) => {
           if (!facts.active) return;
           this.unreserve(data.customerId, facts);
           if (facts.foldedName !== null) this.removeName(facts.foldedName, data.customerId);
           facts.active = false;
-        }),
-      )
-      .with({ type: 'ContactAdded' }, { type: 'ContactUpdated' }, { type: 'ContactRemoved' }, { type: 'DuplicateCustomerAbsorbed' }, ({ data }) =>
-        this.updateCustomer(data.customerId, at, () => undefined),
-      )
-      .with({ type: 'OpportunityOpened' }, ({ data }) => this.opportunities.set(data.opportunityId, { owner: data.owner, open: true, stage: data.stage }))
-      .with({ type: 'OpportunityStageMoved' }, ({ data }) => this.updateOpportunity(data.opportunityId, (facts) => (facts.stage = data.to)))
-      .with({ type: 'OpportunityReassigned' }, ({ data }) => this.updateOpportunity(data.opportunityId, (facts) => (facts.owner = data.to)))
-      .with({ type: 'OpportunityWon' }, ({ data }) => {
+        });
+        break;
+      }
+      case 'ContactAdded':
+      case 'ContactUpdated':
+      case 'ContactRemoved':
+      case 'DuplicateCustomerAbsorbed': {
+        const { data } = event;
+        this.updateCustomer(data.customerId, at, () => undefined);
+        break;
+      }
+      case 'OpportunityOpened': {
+        const { data } = event;
+        this.opportunities.set(data.opportunityId, { owner: data.owner, open: true, stage: data.stage });
+        break;
+      }
+      case 'OpportunityStageMoved': {
+        const { data } = event;
+        this.updateOpportunity(data.opportunityId, (facts) => (facts.stage = data.to));
+        break;
+      }
+      case 'OpportunityReassigned': {
+        const { data } = event;
+        this.updateOpportunity(data.opportunityId, (facts) => (facts.owner = data.to));
+        break;
+      }
+      case 'OpportunityWon': {
+        const { data } = event;
+
         this.updateOpportunity(data.opportunityId, (facts) => (facts.open = false));
         const previous = this.dealsWon.get(data.customerId);
         if (previous === undefined || previous < at) this.dealsWon.set(data.customerId, at);
-      })
-      .with({ type: 'OpportunityLost' }, ({ data }) => this.updateOpportunity(data.opportunityId, (facts) => (facts.open = false)))
-      .with({ type: 'OpportunityReopened' }, ({ data }) =>
+
+        break;
+      }
+      case 'OpportunityLost': {
+        const { data } = event;
+        this.updateOpportunity(data.opportunityId, (facts) => (facts.open = false));
+        break;
+      }
+      case 'OpportunityReopened': {
+        const { data } = event;
         this.updateOpportunity(data.opportunityId, (facts) => {
           facts.open = true;
           facts.stage = data.stage;
-        }),
-      )
-      .with({ type: 'OpportunityRevised' }, () => undefined)
-      .with({ type: 'TicketOpened' }, ({ data }) => this.tickets.set(data.ticketId, { assignee: null, open: true }))
-      .with({ type: 'TicketAssigned' }, ({ data }) => this.updateTicket(data.ticketId, (facts) => (facts.assignee = data.to)))
-      .with({ type: 'TicketUnassigned' }, ({ data }) => this.updateTicket(data.ticketId, (facts) => (facts.assignee = null)))
-      .with({ type: 'TicketResolved' }, { type: 'TicketClosed' }, ({ data }) => this.updateTicket(data.ticketId, (facts) => (facts.open = false)))
-      .with({ type: 'TicketReopened' }, ({ data }) => this.updateTicket(data.ticketId, (facts) => (facts.open = true)))
-      .with({ type: 'TicketCommented' }, { type: 'TicketPriorityChanged' }, { type: 'TicketEscalated' }, { type: 'TicketRated' }, () => undefined)
-      .with({ type: 'ConfigurationChanged' }, ({ data }) => {
+        });
+        break;
+      }
+      case 'OpportunityRevised': {
+        undefined;
+        break;
+      }
+      case 'TicketOpened': {
+        const { data } = event;
+        this.tickets.set(data.ticketId, { assignee: null, open: true });
+        break;
+      }
+      case 'TicketAssigned': {
+        const { data } = event;
+        this.updateTicket(data.ticketId, (facts) => (facts.assignee = data.to));
+        break;
+      }
+      case 'TicketUnassigned': {
+        const { data } = event;
+        this.updateTicket(data.ticketId, (facts) => (facts.assignee = null));
+        break;
+      }
+      case 'TicketResolved':
+      case 'TicketClosed': {
+        const { data } = event;
+        this.updateTicket(data.ticketId, (facts) => (facts.open = false));
+        break;
+      }
+      case 'TicketReopened': {
+        const { data } = event;
+        this.updateTicket(data.ticketId, (facts) => (facts.open = true));
+        break;
+      }
+      case 'TicketCommented':
+      case 'TicketPriorityChanged':
+      case 'TicketEscalated':
+      case 'TicketRated': {
+        undefined;
+        break;
+      }
+      case 'ConfigurationChanged': {
+        const { data } = event;
+
         this.configHistory = [...this.configHistory, { at, config: data.config }];
-      })
-      .exhaustive();
+
+        break;
+      }
+    }
   }
 
   /** The decision context for a command: the config in force at its time, the directory and the facts it needs. */

@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import type { MemberRole } from '../context.ts';
 import type { Money } from '../shared/money.ts';
 import type { Timestamp } from '../shared/time.ts';
@@ -34,19 +33,33 @@ export const initialMemberState: MemberState = {
 /** Folds one member event into the state. Total: never throws. */
 export function evolveMember(state: MemberState, event: MemberEvent): MemberState {
   const next = { ...state, lastEventAt: event.metadata.at };
-  return match(event)
-    .with({ type: 'MemberRegistered' }, ({ data }): MemberState => ({
-      ...next,
-      exists: true,
-      id: data.memberId,
-      name: data.name,
-      role: data.role,
-      team: data.team,
-      active: true,
-    }))
-    .with({ type: 'MemberRoleChanged' }, ({ data }): MemberState => ({ ...next, role: data.to }))
-    .with({ type: 'MemberMovedToTeam' }, ({ data }): MemberState => ({ ...next, team: data.to }))
-    .with({ type: 'SalesTargetSet' }, ({ data }): MemberState => ({ ...next, targets: { ...state.targets, [data.period]: data.amount } }))
-    .with({ type: 'MemberDeactivated' }, (): MemberState => ({ ...next, active: false }))
-    .exhaustive();
+  switch (event.type) {
+    case 'MemberRegistered': {
+      const { data } = event;
+      return {
+        ...next,
+        exists: true,
+        id: data.memberId,
+        name: data.name,
+        role: data.role,
+        team: data.team,
+        active: true,
+      };
+    }
+    case 'MemberRoleChanged': {
+      const { data } = event;
+      return { ...next, role: data.to };
+    }
+    case 'MemberMovedToTeam': {
+      const { data } = event;
+      return { ...next, team: data.to };
+    }
+    case 'SalesTargetSet': {
+      const { data } = event;
+      return { ...next, targets: { ...state.targets, [data.period]: data.amount } };
+    }
+    case 'MemberDeactivated': {
+      return { ...next, active: false };
+    }
+  }
 }

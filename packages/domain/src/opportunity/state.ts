@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import type { Money } from '../shared/money.ts';
 import type { Timestamp } from '../shared/time.ts';
 import type { OpportunityEvent } from './events.ts';
@@ -47,40 +46,60 @@ export const initialOpportunityState: OpportunityState = {
 /** Folds one opportunity event into the state. Total: never throws. */
 export function evolveOpportunity(state: OpportunityState, event: OpportunityEvent): OpportunityState {
   const next: OpportunityState = { ...state, lastEventAt: event.metadata.at };
-  return match(event)
-    .with({ type: 'OpportunityOpened' }, ({ data }): OpportunityState => ({
-      ...next,
-      exists: true,
-      id: data.opportunityId,
-      customerId: data.customerId,
-      title: data.title,
-      amount: data.amount,
-      expectedCloseDate: data.expectedCloseDate,
-      stage: data.stage,
-      stageProbability: data.probability,
-      probabilityOverride: null,
-      status: 'open',
-      owner: data.owner,
-      openedAt: event.metadata.at,
-    }))
-    .with({ type: 'OpportunityStageMoved' }, ({ data }): OpportunityState => ({ ...next, stage: data.to, stageProbability: data.probability, probabilityOverride: null }))
-    .with({ type: 'OpportunityRevised' }, ({ data }): OpportunityState => ({
-      ...next,
-      ...(data.changes.amount !== undefined ? { amount: data.changes.amount } : {}),
-      ...(data.changes.expectedCloseDate !== undefined ? { expectedCloseDate: data.changes.expectedCloseDate } : {}),
-      ...(data.changes.probability !== undefined ? { probabilityOverride: data.changes.probability } : {}),
-    }))
-    .with({ type: 'OpportunityReassigned' }, ({ data }): OpportunityState => ({ ...next, owner: data.to }))
-    .with({ type: 'OpportunityWon' }, ({ data }): OpportunityState => ({ ...next, status: 'won', amount: data.amount }))
-    .with({ type: 'OpportunityLost' }, (): OpportunityState => ({ ...next, status: 'lost' }))
-    .with({ type: 'OpportunityReopened' }, ({ data }): OpportunityState => ({
-      ...next,
-      status: 'open',
-      stage: data.stage,
-      stageProbability: data.probability,
-      probabilityOverride: null,
-    }))
-    .exhaustive();
+  switch (event.type) {
+    case 'OpportunityOpened': {
+      const { data } = event;
+      return {
+        ...next,
+        exists: true,
+        id: data.opportunityId,
+        customerId: data.customerId,
+        title: data.title,
+        amount: data.amount,
+        expectedCloseDate: data.expectedCloseDate,
+        stage: data.stage,
+        stageProbability: data.probability,
+        probabilityOverride: null,
+        status: 'open',
+        owner: data.owner,
+        openedAt: event.metadata.at,
+      };
+    }
+    case 'OpportunityStageMoved': {
+      const { data } = event;
+      return { ...next, stage: data.to, stageProbability: data.probability, probabilityOverride: null };
+    }
+    case 'OpportunityRevised': {
+      const { data } = event;
+      return {
+        ...next,
+        ...(data.changes.amount !== undefined ? { amount: data.changes.amount } : {}),
+        ...(data.changes.expectedCloseDate !== undefined ? { expectedCloseDate: data.changes.expectedCloseDate } : {}),
+        ...(data.changes.probability !== undefined ? { probabilityOverride: data.changes.probability } : {}),
+      };
+    }
+    case 'OpportunityReassigned': {
+      const { data } = event;
+      return { ...next, owner: data.to };
+    }
+    case 'OpportunityWon': {
+      const { data } = event;
+      return { ...next, status: 'won', amount: data.amount };
+    }
+    case 'OpportunityLost': {
+      return { ...next, status: 'lost' };
+    }
+    case 'OpportunityReopened': {
+      const { data } = event;
+      return {
+        ...next,
+        status: 'open',
+        stage: data.stage,
+        stageProbability: data.probability,
+        probabilityOverride: null,
+      };
+    }
+  }
 }
 
 /** The probability in force: the override when revised, else the stage's. */

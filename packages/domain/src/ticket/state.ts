@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import type { TicketPriority } from '../config/configuration.ts';
 import type { Timestamp } from '../shared/time.ts';
 import type { TicketStatus } from './commands.ts';
@@ -67,40 +66,69 @@ export function withBreaches(state: TicketState, at: Timestamp): TicketState {
 export function evolveTicket(state: TicketState, event: TicketEvent): TicketState {
   const at = event.metadata.at;
   const before: TicketState = { ...(state.exists ? withBreaches(state, at) : state), lastEventAt: at };
-  const after = match(event)
-    .with({ type: 'TicketOpened' }, ({ data }): TicketState => ({
-      ...before,
-      exists: true,
-      id: data.ticketId,
-      customerId: data.customerId,
-      priority: data.priority,
-      status: 'open',
-      openedAt: at,
-      firstResponseDueAt: data.firstResponseDueAt,
-      resolutionDueAt: data.resolutionDueAt,
-    }))
-    .with({ type: 'TicketAssigned' }, ({ data }): TicketState => ({ ...before, assignee: data.to, status: before.status === 'open' ? 'assigned' : before.status }))
-    .with({ type: 'TicketUnassigned' }, (): TicketState => ({ ...before, assignee: null, status: before.status === 'assigned' ? 'open' : before.status }))
-    .with({ type: 'TicketCommented' }, ({ data }): TicketState =>
-      data.firstResponse ? { ...before, firstResponseAt: at, firstResponseMet: data.firstResponseMet } : before,
-    )
-    .with({ type: 'TicketPriorityChanged' }, ({ data }): TicketState => ({
-      ...before,
-      priority: data.to,
-      firstResponseDueAt: data.firstResponseDueAt,
-      resolutionDueAt: data.resolutionDueAt,
-    }))
-    .with({ type: 'TicketEscalated' }, ({ data }): TicketState => ({ ...before, escalationLevel: data.level }))
-    .with({ type: 'TicketResolved' }, ({ data }): TicketState => ({
-      ...before,
-      status: 'resolved',
-      resolvedBy: data.resolvedBy,
-      ...(data.firstResponse ? { firstResponseAt: at, firstResponseMet: data.firstResponseMet } : {}),
-      resolutionBreached: before.resolutionBreached || !data.resolutionMet,
-    }))
-    .with({ type: 'TicketClosed' }, (): TicketState => ({ ...before, status: 'closed' }))
-    .with({ type: 'TicketReopened' }, ({ data }): TicketState => ({ ...before, status: data.status }))
-    .with({ type: 'TicketRated' }, (): TicketState => ({ ...before, rated: true }))
-    .exhaustive();
+  const after = applyTicketEvent(before, event, at);
   return after.exists ? withBreaches(after, at) : after;
+}
+
+function applyTicketEvent(before: TicketState, event: TicketEvent, at: Timestamp): TicketState {
+  switch (event.type) {
+    case 'TicketOpened': {
+      const { data } = event;
+      return {
+        ...before,
+        exists: true,
+        id: data.ticketId,
+        customerId: data.customerId,
+        priority: data.priority,
+        status: 'open',
+        openedAt: at,
+        firstResponseDueAt: data.firstResponseDueAt,
+        resolutionDueAt: data.resolutionDueAt,
+      };
+    }
+    case 'TicketAssigned': {
+      const { data } = event;
+      return { ...before, assignee: data.to, status: before.status === 'open' ? 'assigned' : before.status };
+    }
+    case 'TicketUnassigned': {
+      return { ...before, assignee: null, status: before.status === 'assigned' ? 'open' : before.status };
+    }
+    case 'TicketCommented': {
+      const { data } = event;
+      return data.firstResponse ? { ...before, firstResponseAt: at, firstResponseMet: data.firstResponseMet } : before;
+    }
+    case 'TicketPriorityChanged': {
+      const { data } = event;
+      return {
+        ...before,
+        priority: data.to,
+        firstResponseDueAt: data.firstResponseDueAt,
+        resolutionDueAt: data.resolutionDueAt,
+      };
+    }
+    case 'TicketEscalated': {
+      const { data } = event;
+      return { ...before, escalationLevel: data.level };
+    }
+    case 'TicketResolved': {
+      const { data } = event;
+      return {
+        ...before,
+        status: 'resolved',
+        resolvedBy: data.resolvedBy,
+        ...(data.firstResponse ? { firstResponseAt: at, firstResponseMet: data.firstResponseMet } : {}),
+        resolutionBreached: before.resolutionBreached || !data.resolutionMet,
+      };
+    }
+    case 'TicketClosed': {
+      return { ...before, status: 'closed' };
+    }
+    case 'TicketReopened': {
+      const { data } = event;
+      return { ...before, status: data.status };
+    }
+    case 'TicketRated': {
+      return { ...before, rated: true };
+    }
+  }
 }
