@@ -7,6 +7,7 @@
  */
 import { Crm, ManualClock } from '@eventcrm/runtime';
 import type { ChildReport, ChildRequest } from './childRun.ts';
+import { ServerCpu } from './serverCpu.ts';
 import { quoteIdentifier } from './sql.ts';
 
 const cpuSeconds = (since: NodeJS.CpuUsage): number => {
@@ -27,15 +28,26 @@ async function openCrm(request: ChildRequest): Promise<Crm> {
   return new Crm({ store, readModels: createPostgresReadModelStore({ store }), clock });
 }
 
+/** Samples the CPU of this child's PostgreSQL backends through a pool of the store's (`undefined` on SQLite). */
+function serverCpuOf(request: ChildRequest, store: unknown): ServerCpu | undefined {
+  if (request.store.kind !== 'postgres') return undefined;
+  const pool = (store as { readonly pool: { query(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> } }).pool;
+  return new ServerCpu(async (text, values) => (await pool.query(text, [...values])).rows, request.store.applicationName);
+}
+
 /** A rebuild of every projection from position 0: read models persisted, checkpoints committed, swapped in. */
 async function rebuild(request: ChildRequest): Promise<ChildReport> {
   const crm = await openCrm(request);
   try {
+    const server = serverCpuOf(request, crm.store);
+    await server?.sample();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const report = await crm.rebuild();
     const seconds = (performance.now() - started) / 1000;
-    return { rows: report.events, seconds, cpuSeconds: cpuSeconds(cpu), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    const clientCpu = cpuSeconds(cpu);
+    const serverCpuSeconds = (await server?.sample()) ?? null;
+    return { rows: report.events, seconds, cpuSeconds: clientCpu, serverCpuSeconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   } finally {
     await crm.close();
   }
@@ -67,7 +79,7 @@ async function rawReadSqlite(path: string): Promise<ChildReport> {
     }
     const seconds = (performance.now() - started) / 1000;
     if (keep > 0) throw new Error('unreachable: two parses gave one object');
-    return { rows, seconds, cpuSeconds: cpuSeconds(cpu), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    return { rows, seconds, cpuSeconds: cpuSeconds(cpu), serverCpuSeconds: null, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   } finally {
     await store.close();
   }
@@ -78,11 +90,13 @@ async function rawReadSqlite(path: string): Promise<ChildReport> {
  * runner reads (5000) on one connection, every column as the store selects
  * it (jsonb as text), `JSON.parse` of data and metadata.
  */
-async function rawReadPostgres(connectionString: string, schema: string, pageSize: number): Promise<ChildReport> {
+async function rawReadPostgres(request: ChildRequest, connectionString: string, schema: string, pageSize: number): Promise<ChildReport> {
   const { createPostgresEventStore } = await import('@eventcrm/store-postgres');
   const store = createPostgresEventStore({ connectionString, schema, autoMigrate: false, maxConnections: 1 });
   const client = await store.pool.connect();
+  const server = serverCpuOf(request, { pool: client });
   try {
+    await server?.sample();
     const table = `${quoteIdentifier(schema)}.events`;
     // Ordered by the bigint column: the text alias of the same name would sort '10' before '2'.
     const sql = `SELECT e.position::text AS position, stream, revision, event_id, type, schema_version, data::text AS data, metadata::text AS metadata, previous_hash, hash
@@ -105,7 +119,9 @@ async function rawReadPostgres(connectionString: string, schema: string, pageSiz
     }
     const seconds = (performance.now() - started) / 1000;
     if (keep > 0) throw new Error('unreachable: two parses gave one object');
-    return { rows, seconds, cpuSeconds: cpuSeconds(cpu), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    const clientCpu = cpuSeconds(cpu);
+    const serverCpuSeconds = (await server?.sample()) ?? null;
+    return { rows, seconds, cpuSeconds: clientCpu, serverCpuSeconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   } finally {
     client.release();
     await store.close();
@@ -117,7 +133,7 @@ async function main(): Promise<void> {
   let report: ChildReport;
   if (request.mode === 'rebuild') report = await rebuild(request);
   else if (request.store.kind === 'sqlite') report = await rawReadSqlite(request.store.path);
-  else report = await rawReadPostgres(request.store.connectionString, request.store.schema, request.pageSize);
+  else report = await rawReadPostgres(request, request.store.connectionString, request.store.schema, request.pageSize);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 /** Where a child process finds the benchmark's store. */
 export type ChildStore =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema: string };
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema: string; readonly applicationName: string };
 
 /** What a child process is asked to do (see `child.ts`). */
 export interface ChildRequest {
@@ -20,6 +20,8 @@ export interface ChildReport {
   readonly rows: number;
   readonly seconds: number;
   readonly cpuSeconds: number;
+  /** CPU seconds of the child's PostgreSQL backends (`null` on SQLite, or when `/proc` cannot tell). */
+  readonly serverCpuSeconds: number | null;
   readonly peakRssMb: number;
 }
 

@@ -1,6 +1,6 @@
 import type { BenchStoreKind } from './options.ts';
 import { queryKinds } from './queries.ts';
-import type { StoreFigures } from './run.ts';
+import type { PhaseTiming, StoreFigures } from './run.ts';
 
 /** The machine a run was on (spec/bench.md's `machine`). */
 export interface MachineDescription {
@@ -98,8 +98,10 @@ export function renderReport(report: BenchReport): string {
       return [figure, format(value), target?.target ?? '', target === undefined ? '' : metText(target.met), detail];
     };
     const { details } = figures;
-    const cpu = (timing: { readonly seconds: number; readonly cpu_seconds: number; readonly load: number } | undefined, perCpu?: number): string =>
-      timing === undefined ? '' : `${timing.seconds} s wall, ${timing.cpu_seconds} s CPU${perCpu === undefined ? '' : ` (${format(perCpu)}/CPU s)`}, load ${timing.load}`;
+    const cpu = (timing: PhaseTiming | undefined, perCpu?: number): string =>
+      timing === undefined
+        ? ''
+        : `${timing.seconds} s wall, ${timing.cpu_seconds} s CPU${timing.server_cpu_seconds === null ? '' : ` + ${timing.server_cpu_seconds} s server CPU`}${perCpu === undefined ? '' : ` (${format(perCpu)}/CPU s)`}, load ${timing.load}`;
     const rows = [
       row('import_events_per_s', figures.import_events_per_s, cpu(details.import, details.import.events_per_cpu_s)),
       row('raw_append_events_per_s', figures.raw_append_events_per_s, cpu(details.raw_append, details.raw_append?.events_per_cpu_s)),
@@ -113,6 +115,9 @@ export function renderReport(report: BenchReport): string {
       row('rebuild_peak_rss_mb', figures.rebuild_peak_rss_mb, details.raw_read === undefined ? '' : `raw read process: ${details.raw_read.peak_rss_mb} MB`),
       row('commands_per_s', figures.commands_per_s, details.commands === undefined ? '' : `${details.commands.commands} commands, ${cpu(details.commands)}`),
       row('command_p99_ms', figures.command_p99_ms, details.commands === undefined ? '' : `p50 ${details.commands.p50_ms} ms, max ${details.commands.max_ms} ms`),
+      ...(details.raw_commits === undefined
+        ? []
+        : [row('(ceiling) raw one-row commits per s', details.raw_commits.per_s, `${details.raw_commits.transactions} plain INSERT transactions, ${cpu(details.raw_commits)}`)]),
       ...queryKinds.map((kind) => {
         const figure = details.queries?.[kind];
         return row(`query_p99_ms ${kind}`, figures.query_p99_ms[kind], figure === undefined ? '' : `p50 ${figures.query_p50_ms[kind]} ms, max ${format(Math.round(figure.maxMs * 10) / 10)} ms${figure.rejected > 0 ? `, ${figure.rejected} rejections` : ''}`);

@@ -8,13 +8,18 @@ import { importBatchSize, Workload } from './workload.ts';
 
 /** Events per page the projection runner reads (its default batch size): the raw read of PostgreSQL pages the same way. */
 const runnerPageSize = 5_000;
+/** One-row transactions of the commit ceiling (the one-at-a-time commands' floor of durable commits). */
+const rawCommitCount = 2_000;
 /** A multi-row INSERT on PostgreSQL takes at most 65,535 parameters: 10 per row. */
 const maxPostgresRowsPerInsert = 6_000;
 
 /** Wall and CPU time of a phase, and the machine's load when it ended. */
 export interface PhaseTiming {
   readonly seconds: number;
+  /** This process's (or the child's) CPU seconds. */
   readonly cpu_seconds: number;
+  /** The PostgreSQL server's CPU seconds for the phase's connections; `null` on SQLite and memory. */
+  readonly server_cpu_seconds: number | null;
   readonly load: number;
 }
 
@@ -39,6 +44,8 @@ export interface StoreFigures {
 export interface StoreDetails {
   readonly import: PhaseTiming & { readonly commands: number; readonly events: number; readonly rejected: number; readonly transactions: number; readonly events_per_cpu_s: number };
   readonly raw_append?: PhaseTiming & { readonly rows: number; readonly rows_per_transaction: number; readonly events_per_cpu_s: number };
+  /** Not a spec figure: the rate of one-row transactions by plain INSERTs, the ceiling under `commands_per_s` (each command is at least one durable commit). */
+  readonly raw_commits?: PhaseTiming & { readonly transactions: number; readonly per_s: number };
   readonly commands?: PhaseTiming & { readonly commands: number; readonly rejected: number; readonly events: number; readonly p50_ms: number; readonly max_ms: number };
   readonly raw_read?: PhaseTiming & { readonly rows: number; readonly events_per_cpu_s: number; readonly peak_rss_mb: number };
   readonly rebuild?: PhaseTiming & { readonly log_events: number; readonly events_projected: number; readonly events_per_cpu_s: number };
@@ -50,11 +57,26 @@ export type ProgressLog = (line: string) => void;
 
 const countEvents = (outcome: ExecutionOutcome): number => (outcome.ok ? outcome.events.length + outcome.triggered.reduce((sum, inner) => sum + countEvents(inner), 0) : 0);
 
-const timing = (stopwatch: Stopwatch): PhaseTiming => ({ seconds: round(stopwatch.seconds), cpu_seconds: round(stopwatch.cpuSeconds), load: loadNow() });
+const timing = (stopwatch: Stopwatch, serverCpu: number | null): PhaseTiming => ({
+  seconds: round(stopwatch.seconds),
+  cpu_seconds: round(stopwatch.cpuSeconds),
+  server_cpu_seconds: serverCpu === null ? null : round(serverCpu),
+  load: loadNow(),
+});
 
 const rate = (count: number, seconds: number): number => (seconds > 0 ? Math.round(count / seconds) : 0);
 
-const fromChild = (report: ChildReport): PhaseTiming => ({ seconds: round(report.seconds), cpu_seconds: round(report.cpuSeconds), load: loadNow() });
+const fromChild = (report: ChildReport): PhaseTiming => ({
+  seconds: round(report.seconds),
+  cpu_seconds: round(report.cpuSeconds),
+  server_cpu_seconds: report.serverCpuSeconds === null ? null : round(report.serverCpuSeconds),
+  load: loadNow(),
+});
+
+/** Client plus server CPU seconds: what a phase cost the machine, whatever else ran on it. */
+const totalCpu = (timing: PhaseTiming): number => timing.cpu_seconds + (timing.server_cpu_seconds ?? 0);
+
+const cpuText = (timing: PhaseTiming): string => `CPU ${timing.cpu_seconds} s${timing.server_cpu_seconds === null ? '' : ` + server ${timing.server_cpu_seconds} s`}, load ${timing.load}`;
 
 /**
  * Runs the benchmark on one store, on a fresh database, in the order
@@ -97,6 +119,7 @@ async function benchOpenStore(
   let rejected = 0;
   let transactions = 0;
   let lastReport = performance.now();
+  await target.sampleServerCpu();
   for (const chunk of workload.importChunks()) {
     const outcomes = await importWatch.time(() => crm.executeBatch(chunk, { batchSize: importBatchSize }));
     commands += chunk.length;
@@ -112,20 +135,29 @@ async function benchOpenStore(
   }
   const head = await crm.store.headPosition();
   if (head === null) throw new Error('bench: the import appended nothing');
+  const importTiming = timing(importWatch, await target.sampleServerCpu());
   const details: { -readonly [K in keyof StoreDetails]: StoreDetails[K] } = {
-    import: { ...timing(importWatch), commands, events: importEvents, rejected, transactions, events_per_cpu_s: rate(importEvents, importWatch.cpuSeconds) },
+    import: { ...importTiming, commands, events: importEvents, rejected, transactions, events_per_cpu_s: rate(importEvents, totalCpu(importTiming)) },
   };
-  say(`import: ${importEvents} events (${commands} commands, ${rejected} rejected) in ${round(importWatch.seconds)} s: ${rate(importEvents, importWatch.seconds)} events/s, CPU ${round(importWatch.cpuSeconds)} s`);
+  say(`import: ${importEvents} events (${commands} commands, ${rejected} rejected) in ${importTiming.seconds} s: ${rate(importEvents, importWatch.seconds)} events/s, ${cpuText(importTiming)}`);
 
   // ---- raw append ceiling: the same rows, plain prepared INSERTs, as many rows per transaction as the import averaged.
   let rawAppendRate: number | null = null;
   if (phases.includes('raw-append') && target.kind !== 'memory') {
     const rowsPerTransaction = Math.min(maxPostgresRowsPerInsert, Math.max(1, Math.round(importEvents / Math.max(1, transactions))));
     const watch = new Stopwatch();
+    await target.sampleServerCpu();
     const rows = await target.rawAppend(head, rowsPerTransaction, watch);
+    const appendTiming = timing(watch, await target.sampleServerCpu());
     rawAppendRate = rate(rows, watch.seconds);
-    details.raw_append = { ...timing(watch), rows, rows_per_transaction: rowsPerTransaction, events_per_cpu_s: rate(rows, watch.cpuSeconds) };
-    say(`raw append: ${rows} rows, ${rowsPerTransaction} per transaction, in ${round(watch.seconds)} s: ${rawAppendRate} events/s, CPU ${round(watch.cpuSeconds)} s`);
+    details.raw_append = { ...appendTiming, rows, rows_per_transaction: rowsPerTransaction, events_per_cpu_s: rate(rows, totalCpu(appendTiming)) };
+    say(`raw append: ${rows} rows, ${rowsPerTransaction} per transaction, in ${appendTiming.seconds} s: ${rawAppendRate} events/s, ${cpuText(appendTiming)}`);
+    const commitWatch = new Stopwatch();
+    await target.sampleServerCpu();
+    const committed = await target.rawCommits(head, rawCommitCount, commitWatch);
+    const commitTiming = timing(commitWatch, await target.sampleServerCpu());
+    details.raw_commits = { ...commitTiming, transactions: committed, per_s: rate(committed, commitWatch.seconds) };
+    say(`raw commits: ${committed} one-row transactions in ${commitTiming.seconds} s: ${details.raw_commits.per_s}/s, ${cpuText(commitTiming)}`);
   }
 
   // ---- commands one at a time on the importing Crm (warm, as a long-running service would be).
@@ -137,6 +169,7 @@ async function benchOpenStore(
     const watch = new Stopwatch();
     const latencies: number[] = [];
     let commandRejected = 0;
+    await target.sampleServerCpu();
     watch.start();
     for (const command of held) {
       const started = performance.now();
@@ -148,15 +181,16 @@ async function benchOpenStore(
     watch.stop();
     commandsPerSecond = rate(held.length, watch.seconds);
     commandP99 = round(percentile(latencies, 99));
+    const commandTiming = timing(watch, await target.sampleServerCpu());
     details.commands = {
-      ...timing(watch),
+      ...commandTiming,
       commands: held.length,
       rejected: commandRejected,
       events: commandEvents,
       p50_ms: round(percentile(latencies, 50)),
       max_ms: round(percentile(latencies, 100)),
     };
-    say(`commands: ${held.length} (${commandRejected} rejected) in ${round(watch.seconds)} s: ${commandsPerSecond}/s, p99 ${commandP99} ms, CPU ${round(watch.cpuSeconds)} s`);
+    say(`commands: ${held.length} (${commandRejected} rejected) in ${commandTiming.seconds} s: ${commandsPerSecond}/s, p99 ${commandP99} ms, ${cpuText(commandTiming)}`);
   }
   const logEvents = importEvents + commandEvents;
 
@@ -166,8 +200,9 @@ async function benchOpenStore(
   if (phases.includes('raw-read') && target.childStore !== undefined) {
     const report = await runChild({ mode: 'raw-read', store: target.childStore, pageSize: runnerPageSize }, options.profileDirectory);
     rawReadRate = rate(report.rows, report.seconds);
-    details.raw_read = { ...fromChild(report), rows: report.rows, events_per_cpu_s: rate(report.rows, report.cpuSeconds), peak_rss_mb: report.peakRssMb };
-    say(`raw read: ${report.rows} rows in ${round(report.seconds)} s: ${rawReadRate} events/s, CPU ${round(report.cpuSeconds)} s`);
+    const readTiming = fromChild(report);
+    details.raw_read = { ...readTiming, rows: report.rows, events_per_cpu_s: rate(report.rows, totalCpu(readTiming)), peak_rss_mb: report.peakRssMb };
+    say(`raw read: ${report.rows} rows in ${readTiming.seconds} s: ${rawReadRate} events/s, ${cpuText(readTiming)}`);
   }
   let rebuildRate: number | null = null;
   let rebuildRss: number | null = null;
@@ -176,14 +211,15 @@ async function benchOpenStore(
     if (target.childStore === undefined) {
       const watch = new Stopwatch();
       const run = await watch.time(() => crm.rebuild());
-      report = { rows: run.events, seconds: watch.seconds, cpuSeconds: watch.cpuSeconds, peakRssMb: Number.NaN };
+      report = { rows: run.events, seconds: watch.seconds, cpuSeconds: watch.cpuSeconds, serverCpuSeconds: null, peakRssMb: Number.NaN };
     } else {
       report = await runChild({ mode: 'rebuild', store: target.childStore, pageSize: runnerPageSize }, options.profileDirectory);
       rebuildRss = report.peakRssMb;
     }
     rebuildRate = rate(logEvents, report.seconds);
-    details.rebuild = { ...fromChild(report), log_events: logEvents, events_projected: report.rows, events_per_cpu_s: rate(logEvents, report.cpuSeconds) };
-    say(`rebuild: ${logEvents} events (${report.rows} projected) in ${round(report.seconds)} s: ${rebuildRate} events/s, CPU ${round(report.cpuSeconds)} s, peak RSS ${rebuildRss ?? '-'} MB`);
+    const rebuildTiming = fromChild(report);
+    details.rebuild = { ...rebuildTiming, log_events: logEvents, events_projected: report.rows, events_per_cpu_s: rate(logEvents, totalCpu(rebuildTiming)) };
+    say(`rebuild: ${logEvents} events (${report.rows} projected) in ${rebuildTiming.seconds} s: ${rebuildRate} events/s, ${cpuText(rebuildTiming)}, peak RSS ${rebuildRss ?? '-'} MB`);
   }
 
   // ---- queries on the built read models, from a Crm of their own (a fresh connection and read-model store).

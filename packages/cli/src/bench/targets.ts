@@ -8,6 +8,7 @@ import type { SqliteEventStore } from '@eventcrm/store-sqlite';
 import type { ChildStore } from './childRun.ts';
 import type { BenchStoreKind } from './options.ts';
 import type { Stopwatch } from './measure.ts';
+import { ServerCpu, withApplicationName } from './serverCpu.ts';
 import { quoteIdentifier } from './sql.ts';
 
 /**
@@ -28,6 +29,19 @@ export interface BenchTarget {
    * inserts are timed (on `stopwatch`); returns the rows inserted.
    */
   rawAppend(head: string, rowsPerTransaction: number, stopwatch: Stopwatch): Promise<number>;
+  /**
+   * The ceiling of one-at-a-time commands: `count` single-row INSERTs of the
+   * same rows, each its own transaction (its own commit, so its own WAL
+   * flush where the store's durability setting asks for one), into a fresh
+   * identical events table. Only the transactions are timed; returns them.
+   */
+  rawCommits(head: string, count: number, stopwatch: Stopwatch): Promise<number>;
+  /**
+   * CPU seconds the database server spent for this store's connections since
+   * the previous call (PostgreSQL on this machine); `null` where all the work
+   * is in this process (SQLite, memory) or the server's cannot be read.
+   */
+  sampleServerCpu(): Promise<number | null>;
   /** Reads every event row once, untimed, so that the raw read and the rebuild both start from a warm OS (and server) cache. */
   warmUp(): Promise<void>;
   /** Drops the database. */
@@ -57,6 +71,7 @@ async function sqliteTarget(): Promise<BenchTarget> {
   return {
     kind: 'sqlite',
     childStore: { kind: 'sqlite', path },
+    sampleServerCpu: () => Promise.resolve(null),
     openCrm(clock) {
       const store = createSqliteEventStore({ path });
       return Promise.resolve(new Crm({ store, readModels: createSqliteReadModelStore({ store }), clock }));
@@ -91,6 +106,25 @@ async function sqliteTarget(): Promise<BenchTarget> {
         void target.close();
       }
     },
+    rawCommits(head, count, stopwatch) {
+      const source = createSqliteEventStore({ path, readonly: true });
+      const target: SqliteEventStore = createSqliteEventStore({ path: join(directory, 'raw-commits.db') });
+      try {
+        const rows = source.database
+          .prepare<[number, number], unknown[]>(`SELECT position, ${eventColumns} FROM events WHERE position <= ? ORDER BY position LIMIT ?`)
+          .raw()
+          .all(Number(head), count);
+        const insert = target.database.prepare(`INSERT INTO events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        const insertOne = target.database.transaction((row: readonly unknown[]) => insert.run(row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]));
+        stopwatch.start();
+        for (const row of rows) insertOne.immediate(row);
+        stopwatch.stop();
+        return Promise.resolve(rows.length);
+      } finally {
+        void source.close();
+        void target.close();
+      }
+    },
     warmUp() {
       const store = createSqliteEventStore({ path, readonly: true });
       try {
@@ -110,13 +144,16 @@ async function sqliteTarget(): Promise<BenchTarget> {
 /** pg's pooled client, named through the store's own types (the CLI does not depend on pg directly). */
 type PostgresClient = Parameters<Parameters<PostgresEventStore['withTransaction']>[0]>[0];
 
-async function postgresTarget(connectionString: string): Promise<BenchTarget> {
+async function postgresTarget(serverUrl: string): Promise<BenchTarget> {
   const { createPostgresEventStore, createPostgresReadModelStore } = await import('@eventcrm/store-postgres');
   const schema = `eventcrm_bench_${randomBytes(6).toString('hex')}`;
   const rawSchema = `${schema}_raw`;
-  // Holds the admin connection that creates and drops the schemas; the library's pools are opened per Crm.
-  const admin = createPostgresEventStore({ connectionString, schema, maxConnections: 2 });
+  // Every measured connection (library and ceilings, never at the same time) carries the schema's name, so its server CPU can be told apart.
+  const connectionString = withApplicationName(serverUrl, schema);
+  // Holds the admin connection that creates and drops the schemas and samples the server's CPU; the library's pools are opened per Crm.
+  const admin = createPostgresEventStore({ connectionString: withApplicationName(serverUrl, `${schema}_admin`), schema, maxConnections: 2 });
   await admin.migrate();
+  const serverCpu = new ServerCpu(async (text, values) => (await admin.pool.query(text, [...values])).rows as Record<string, unknown>[], schema);
   const withClient = async <T>(store: PostgresEventStore, fn: (client: PostgresClient) => Promise<T>): Promise<T> => {
     const client = await store.pool.connect();
     try {
@@ -127,7 +164,8 @@ async function postgresTarget(connectionString: string): Promise<BenchTarget> {
   };
   return {
     kind: 'postgres',
-    childStore: { kind: 'postgres', connectionString, schema },
+    childStore: { kind: 'postgres', connectionString, schema, applicationName: schema },
+    sampleServerCpu: () => serverCpu.sample(),
     openCrm(clock) {
       const store = createPostgresEventStore({ connectionString, schema });
       return Promise.resolve(new Crm({ store, readModels: createPostgresReadModelStore({ store }), clock }));
@@ -165,7 +203,35 @@ async function postgresTarget(connectionString: string): Promise<BenchTarget> {
           }),
         );
       } finally {
+        await serverCpu.carry();
         await target.close();
+      }
+    },
+    async rawCommits(head, count, stopwatch) {
+      const commitSchema = `${schema}_commits`;
+      const target = createPostgresEventStore({ connectionString, schema: commitSchema, maxConnections: 1 });
+      await target.migrate();
+      try {
+        const page = await withClient(admin, (reader) =>
+          reader.query({
+            text: `SELECT e.position::text, ${eventColumns.replace('data, metadata', 'data::text, metadata::text')} FROM ${quoteIdentifier(schema)}.events AS e WHERE e.position <= $1::bigint ORDER BY e.position LIMIT $2`,
+            values: [head, count],
+            rowMode: 'array',
+          }),
+        );
+        const rows = page.rows as unknown[][];
+        const insert = `INSERT INTO ${quoteIdentifier(commitSchema)}.events (position, ${eventColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+        await withClient(target, async (writer) => {
+          stopwatch.start();
+          // Autocommit: each INSERT is a transaction of its own with its own commit.
+          for (const row of rows) await writer.query({ name: 'bench_raw_commit', text: insert, values: row });
+          stopwatch.stop();
+        });
+        return rows.length;
+      } finally {
+        await serverCpu.carry();
+        await target.close();
+        await withClient(admin, (client) => client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(commitSchema)} CASCADE`));
       }
     },
     async warmUp() {
@@ -187,9 +253,11 @@ function memoryTarget(): BenchTarget {
   return {
     kind: 'memory',
     childStore: undefined,
+    sampleServerCpu: () => Promise.resolve(null),
     // One store for the process: a second Crm over it sees the same log and read models.
     openCrm: (clock) => Promise.resolve(new Crm({ store, readModels, clock })),
     rawAppend: () => Promise.resolve(0),
+    rawCommits: () => Promise.resolve(0),
     warmUp: () => Promise.resolve(),
     dispose: () => store.close(),
   };
