@@ -1,4 +1,4 @@
-import { isStoreError } from '@eventcrm/runtime';
+import { isCheckpointMovedError, isStoreError } from '@eventcrm/runtime';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchemas, postgresAvailableForTests, postgresTestUrl, randomSchemaName } from '../testing.ts';
@@ -197,6 +197,49 @@ describe.runIf(available)('PostgreSQL read-model commits and preparation', () =>
     // shape, so it describes the table again and answers from the new shape.
     expect(await store.reader().scan('c_shape', { where: { a: 1 } })).toEqual([]);
     expect(await store.reader().scan('c_shape', { where: { a: 'x' } })).toEqual([{ id: 'new', a: 'x', b: 'b' }]);
+  });
+
+  it('a conditional commit writes only while the checkpoints are where the caller read them', async () => {
+    const row = (id: string): Row => ({ id, n: 1, r: 1, j: null });
+    await store.commit('live', [{ table: accounts, upserts: [row('q-1')], deletes: [] }], [{ projection: 'q', position: '10', version: 1 }], new Map([['q', null]]));
+    const stale = store.commit('live', [{ table: accounts, upserts: [row('q-2')], deletes: [] }], [{ projection: 'q', position: '20', version: 1 }], new Map([['q', null]]));
+    await expect(stale).rejects.toSatisfy(isCheckpointMovedError);
+    await expect(stale).rejects.toMatchObject({ namespace: 'live', projection: 'q', expected: null, actual: '10' });
+    expect(await store.fetch('live', accounts, [['q-2']])).toEqual([]);
+    await store.commit('live', [{ table: accounts, upserts: [row('q-3')], deletes: [] }], [{ projection: 'q', position: '20', version: 1 }], new Map([['q', '10']]));
+    expect(await store.fetch('live', accounts, [['q-3']])).toEqual([row('q-3')]);
+    expect(await store.checkpoints('live')).toContainEqual({ projection: 'q', position: '20', version: 1 });
+    // A reset forgets the checkpoint, so an expectation of the old one fails too; an empty commit still checks.
+    await store.reset('live', [], ['q']);
+    await expect(store.commit('live', [], [], new Map([['q', '20']]))).rejects.toSatisfy(isCheckpointMovedError);
+    await expect(store.commit('live', [], [], new Map([['q', 'not a position']]))).rejects.toBeInstanceOf(ReadModelInputError);
+  });
+
+  it('of several processes committing from the same checkpoint at once, exactly one wins each time', { timeout: 60_000 }, async () => {
+    const others = Array.from({ length: 3 }, () => createPostgresReadModelStore({ connectionString: postgresTestUrl(), schema }));
+    try {
+      for (let round = 0; round < 8; round += 1) {
+        const projection = `race-${round}`;
+        const outcomes = await Promise.allSettled(
+          others.map((other, index) =>
+            other.commit(
+              'live',
+              [{ table: ledger, upserts: [{ account: projection, seq: index, note: null }], deletes: [] }],
+              [{ projection, position: String(index + 1), version: 1 }],
+              new Map([[projection, null]]),
+            ),
+          ),
+        );
+        const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [index] : []));
+        expect(winners).toHaveLength(1);
+        for (const outcome of outcomes) if (outcome.status === 'rejected') expect(isCheckpointMovedError(outcome.reason)).toBe(true);
+        const written = await store.reader().scan(ledger.name, { where: { account: projection } });
+        expect(written.map((row) => row['seq'])).toEqual(winners);
+        expect(await store.checkpoints('live')).toContainEqual({ projection, position: String(winners[0]! + 1), version: 1 });
+      }
+    } finally {
+      await Promise.all(others.map((other) => other.close()));
+    }
   });
 
   it('refuses invalid table specs with a typed error', async () => {

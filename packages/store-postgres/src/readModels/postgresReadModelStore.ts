@@ -1,5 +1,5 @@
-import { StoreError, comparePositions, isPosition } from '@eventcrm/runtime';
-import type { Checkpoint, Namespace, ReadModelStore, TableChanges } from '@eventcrm/runtime';
+import { StoreError, assertCheckpoints, comparePositions, isCheckpointMovedError, isPosition } from '@eventcrm/runtime';
+import type { Checkpoint, Namespace, Position, ReadModelStore, TableChanges } from '@eventcrm/runtime';
 import pg from 'pg';
 import { isDataException, isTransientConflict, serverLabel, toStoreError } from '../errors.ts';
 import type { ServerLabel } from '../errors.ts';
@@ -217,7 +217,7 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
         });
       } catch (error) {
         if (isTransientConflict(error) && attempt < maxAttempts) continue;
-        if (error instanceof ReadModelInputError) throw error;
+        if (error instanceof ReadModelInputError || isCheckpointMovedError(error)) throw error;
         if (isDataException(error)) {
           throw new StoreError('INVALID_APPEND', `${server.text} refused a value while ${doing}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
@@ -379,7 +379,44 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     );
   };
 
-  const commit = async (namespace: Namespace, changes: readonly TableChanges[], checkpoints: readonly Checkpoint[]): Promise<void> => {
+  /**
+   * Transaction-scoped advisory locks on the checkpoints of these projections
+   * in these namespaces, taken in key order. A conditional commit holds them
+   * from reading the stored checkpoints until it commits, so no other
+   * conditional commit, swap or reset moves them in between: a checkpoint
+   * row that does not exist yet cannot be locked with `FOR UPDATE`, which
+   * is why these are advisory locks. Everything that takes them takes them
+   * before any table lock (after the DDL lock, for swap and reset), which
+   * keeps the one lock order.
+   */
+  const lockCheckpoints = async (client: pg.PoolClient, namespacesToLock: readonly Namespace[], projections: readonly string[]): Promise<void> => {
+    const keys = namespacesToLock
+      .flatMap((namespace) => projections.map((projection) => BigInt(advisoryLockKey(schema, `checkpoint:${namespace}:${projection}`))))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (keys.length === 0) return;
+    await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS u(k)', [keys.map(String)]);
+  };
+
+  const expectedPositions = (expected: ReadonlyMap<string, Position | null> | undefined): Map<string, Position | null> | undefined => {
+    if (expected === undefined) return undefined;
+    if (!(expected instanceof Map)) throw new ReadModelInputError('expected must be a Map from projection to position (or null)');
+    for (const [projection, position] of expected) {
+      if (typeof projection !== 'string' || !isStorableText(projection) || (position !== null && (typeof position !== 'string' || !isPosition(position)))) {
+        throw new ReadModelInputError(`expected checkpoint of ${String(projection)}: ${JSON.stringify(position)} is neither a position nor null`);
+      }
+    }
+    return new Map(expected);
+  };
+
+  /**
+   * Writes one commit in one transaction: with `expected`, first the
+   * checkpoint locks and the check (a moved checkpoint throws
+   * `CheckpointMovedError` before anything is written; the check reads
+   * in its own statement, after the locks are granted, so it sees every
+   * commit that held them before); then each table's deletes and upserts,
+   * tables in relation-name order; the checkpoints last.
+   */
+  const commit = async (namespace: Namespace, changes: readonly TableChanges[], checkpoints: readonly Checkpoint[], expected?: ReadonlyMap<string, Position | null>): Promise<void> => {
     checkOpen();
     checkNamespace(namespace);
     if (!isList(changes)) throw new ReadModelInputError('changes must be a list');
@@ -387,10 +424,22 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     // The stable sort keeps several changes of one table in their order.
     const planned = changes.map((change) => planChange(namespace, change)).sort(byRelation);
     const marks = checkpointRows(checkpoints);
+    const conditions = expectedPositions(expected);
     await ensurePrepared(namespace, planned.map((change) => change.layout));
-    if (marks.length > 0) await ensureBase();
-    if (planned.every((change) => change.deletes[0]?.length === 0 && change.upserts.length === 0) && marks.length === 0) return;
+    if (marks.length > 0 || conditions !== undefined) await ensureBase();
+    const nothingToWrite = planned.every((change) => (change.deletes[0]?.length ?? 0) === 0 && change.upserts.length === 0) && marks.length === 0;
+    if (nothingToWrite && (conditions === undefined || conditions.size === 0)) return;
     await transaction(`committing to the ${namespace} read models`, async (client) => {
+      if (conditions !== undefined && conditions.size > 0) {
+        const projections = [...conditions.keys()];
+        await lockCheckpoints(client, [namespace], projections);
+        const stored = await client.query<{ projection: string; position: string }>(
+          `SELECT projection, position::text AS position FROM ${checkpointTable} WHERE namespace = $1 AND projection = ANY($2::text[])`,
+          [namespace, projections],
+        );
+        assertCheckpoints(namespace, new Map(stored.rows.map((row) => [row.projection, row.position])), conditions);
+      }
+      if (nothingToWrite) return;
       if (!synchronousCommit) await client.query('SET LOCAL synchronous_commit = off');
       for (const change of planned) {
         const { layout, physical } = change;
@@ -427,6 +476,7 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     const relations = tables.map((layout) => physicalNames(quotedSchema, layout.name, namespace)).sort((a, b) => (a.relation < b.relation ? -1 : 1));
     await transaction(`resetting the ${namespace} read models`, async (client) => {
       await client.query(ddlLock);
+      await lockCheckpoints(client, [namespace], forgotten);
       if (relations.length > 0) await client.query(`TRUNCATE ${relations.map((physical) => physical.qualified).join(', ')}`);
       if (forgotten.length > 0) await client.query(`DELETE FROM ${checkpointTable} WHERE namespace = $1 AND projection = ANY($2::text[])`, [namespace, forgotten]);
     });
@@ -436,7 +486,10 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
    * Swaps the rebuilt copies in, in one transaction:
    *
    * 1. the read-model DDL advisory lock (prepare, reset and swap of every
-   *    process take turns; commits do not take it);
+   *    process take turns; commits do not take it), then the checkpoint
+   *    locks of the projections (see `lockCheckpoints`), so a conditional
+   *    commit that checked the old live checkpoints finishes first or
+   *    finds them moved;
    * 2. `ACCESS EXCLUSIVE` on every live and rebuild table involved, in one
    *    `LOCK TABLE` listing them in relation-name order: the order every
    *    commit writes tables in (it sorts its changes by relation name) and
@@ -486,6 +539,8 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
     await transaction('swapping rebuilt read models in', async (client) => {
       await client.query(ddlLock);
       if (!patient) await client.query(`SET LOCAL lock_timeout = ${swapLockTimeoutMs}`);
+      // A conditional commit that read the live checkpoints before the swap must not write after it.
+      await lockCheckpoints(client, ['live', 'rebuild'], moved);
       const pairs = tables.map((layout) => ({ layout, live: physicalNames(quotedSchema, layout.name, 'live'), rebuild: physicalNames(quotedSchema, layout.name, 'rebuild') }));
       const existing = await describeTables(
         client,

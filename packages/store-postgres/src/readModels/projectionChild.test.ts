@@ -5,9 +5,9 @@
  *   projectionChild.test.ts <url> <schema> <catchUp|rebuild>
  *
  * runs the toy projection over the schema's log with the PostgreSQL stores,
- * printing `commit` as each batch's commit starts, `committed <events>` once
- * it is done and `done <events>` at the end. The parent kills it with
- * SIGKILL at random points, aimed at commits.
+ * committing every 4000 events (two batches), printing `commit` as each
+ * commit starts, `committed` once it is done and `done <events>` at the
+ * end. The parent kills it with SIGKILL at random points, aimed at commits.
  */
 import { ProjectionRunner } from '@eventcrm/runtime';
 import type { ReadModelStore } from '@eventcrm/runtime';
@@ -22,13 +22,14 @@ const store = createPostgresEventStore({ connectionString: url, schema, maxConne
 const postgresReadModels = createPostgresReadModelStore({ store });
 const readModels: ReadModelStore = {
   ...postgresReadModels,
-  commit: (namespace, changes, checkpoints) => {
+  commit: async (namespace, changes, checkpoints, expected) => {
     process.stdout.write('commit\n');
-    return postgresReadModels.commit(namespace, changes, checkpoints);
+    await postgresReadModels.commit(namespace, changes, checkpoints, expected);
+    process.stdout.write('committed\n');
   },
 };
-const runner = new ProjectionRunner({ store, readModels, projections: [toyProjection(1)], batchSize: 2000 });
-const report = await runner[mode]({ onProgress: (progress) => process.stdout.write(`committed ${progress.eventsDone}\n`) });
+const runner = new ProjectionRunner({ store, readModels, projections: [toyProjection(1)], batchSize: 2000, commitEvery: 4000 });
+const report = await runner[mode]();
 process.stdout.write(`done ${report.events}\n`);
 await readModels.close();
 await store.close();

@@ -1,7 +1,7 @@
-import { ProjectionRunner, createInMemoryEventStore, createInMemoryReadModelStore } from '@eventcrm/runtime';
+import { ProjectionRunner, createInMemoryEventStore, createInMemoryReadModelStore, isCheckpointMovedError } from '@eventcrm/runtime';
 import type { EventStore, ReadModelStore } from '@eventcrm/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPostgresHarness, postgresAvailableForTests } from '../testing.ts';
+import { createPostgresHarness, postgresAvailableForTests, postgresTestUrl } from '../testing.ts';
 import { createPostgresReadModelStore } from './postgresReadModelStore.ts';
 import type { PostgresReadModelStore } from './postgresReadModelStore.ts';
 import { appendLog, canonical, toyLog, toyProjection } from './toyProjection.test.ts';
@@ -59,8 +59,8 @@ describe.runIf(available)('ProjectionRunner on PostgreSQL equals the in-memory r
     const postgresModels = createPostgresReadModelStore({ store: postgresEvents });
     stores.push(postgresModels);
     const runners = (projection: ProjectionDefinition) => ({
-      memory: new ProjectionRunner({ store: memoryEvents, readModels: memoryModels, projections: [projection], batchSize: 250, cacheCapacity: 1000 }),
-      postgres: new ProjectionRunner({ store: postgresEvents, readModels: postgresModels, projections: [projection], batchSize: 250, cacheCapacity: 1000 }),
+      memory: new ProjectionRunner({ store: memoryEvents, readModels: memoryModels, projections: [projection], batchSize: 250, commitEvery: 500, cacheCapacity: 1000 }),
+      postgres: new ProjectionRunner({ store: postgresEvents, readModels: postgresModels, projections: [projection], batchSize: 250, commitEvery: 500, cacheCapacity: 1000 }),
     });
 
     const v1 = toyProjection(1);
@@ -90,5 +90,38 @@ describe.runIf(available)('ProjectionRunner on PostgreSQL equals the in-memory r
     await sameRows(v2, postgresModels, memoryModels);
     const holdings = await postgresModels.reader().scan('toy_holdings', { limit: 1 });
     expect(Object.keys(holdings[0] ?? {})).toContain('owner_team');
+  });
+
+  it('two processes catching up the same read models at once still apply every event once', { timeout: 120_000 }, async () => {
+    const log = toyLog(6000, { seed: 11 });
+    const memoryEvents: EventStore = createInMemoryEventStore();
+    const postgresEvents = await harness.createPostgres();
+    await appendLog(memoryEvents, log);
+    await appendLog(postgresEvents, log);
+    const projection = toyProjection(1);
+    const memoryModels = createInMemoryReadModelStore();
+    await new ProjectionRunner({ store: memoryEvents, readModels: memoryModels, projections: [projection] }).catchUp();
+
+    // Two stores with their own pools, as two processes would have, starting together: both apply the
+    // whole log, the first commit wins, the other finds the checkpoint moved and starts over from it.
+    const moved: string[] = [];
+    const counting = (readModels: ReadModelStore): ReadModelStore => ({
+      ...readModels,
+      commit: async (namespace, changes, checkpoints, expected) => {
+        try {
+          await readModels.commit(namespace, changes, checkpoints, expected);
+        } catch (error) {
+          if (isCheckpointMovedError(error)) moved.push(error.message);
+          throw error;
+        }
+      },
+    });
+    const [first, second] = [0, 1].map(() => createPostgresReadModelStore({ connectionString: postgresTestUrl(), schema: postgresEvents.schema }));
+    stores.push(first!, second!);
+    const runner = (readModels: ReadModelStore) => new ProjectionRunner({ store: postgresEvents, readModels: counting(readModels), projections: [projection], batchSize: 500 });
+    const reports = await Promise.all([runner(first!).catchUp(), runner(second!).catchUp()]);
+    expect(moved).toHaveLength(1);
+    expect(reports.map((report) => report.events).sort((a, b) => a - b)).toEqual([0, 6000]);
+    await sameRows(projection, first!, memoryModels);
   });
 });
