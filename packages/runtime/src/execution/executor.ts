@@ -19,7 +19,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { EventCodec, type RecordedEvent } from '../events/codec.ts';
 import { newId } from '../ids.ts';
 import { isCommandAlreadyRecordedError, isReservationConflictError, isWrongExpectedRevisionError } from '../store/errors.ts';
-import type { AppendRequest, EventReference, EventStore, NewEvent, StreamWrite } from '../store/port.ts';
+import type { AppendRequest, CommandRecord, EventReference, EventStore, NewEvent, StreamWrite } from '../store/port.ts';
 import { SerialQueue } from '../serial.ts';
 import { FactFeed } from './factFeed.ts';
 import type { ExecutionOutcome, ExecutionRejection, ExecutionSuccess } from './outcome.ts';
@@ -218,6 +218,7 @@ export class CommandExecutor {
         const fix = (outcome: ExecutionOutcome): ExecutionOutcome =>
           outcome.ok ? { ...outcome, events: outcome.duplicate ? outcome.events : withPositions(outcome.events), triggered: outcome.triggered.map(fix) } : outcome;
         for (const plan of plans) this.codec.settleKeys(plan.createdKeys, plan.destroyedKeys);
+        this.facts.appended([...positions.values()]);
         outcomes.push(...batch.map((entry) => fix(entry.outcome)));
       } catch (error) {
         for (const plan of plans) this.codec.forgetKeys(plan.createdKeys.keys());
@@ -230,12 +231,27 @@ export class CommandExecutor {
       options.onProgress?.(outcomes.length);
     };
 
+    let chunk: unknown[] = [];
+    const planChunk = async (): Promise<void> => {
+      const inputsNow = chunk;
+      chunk = [];
+      // One lookup for the chunk's command ids: a replayed id reports its original outcome.
+      const known = await this.findCommands(inputsNow.flatMap((input) => {
+        const id = rawCommandId(input);
+        return id === undefined ? [] : [id];
+      }));
+      for (const input of inputsNow) {
+        const entry = await this.planInBatch(input, seenInBatch, known);
+        pending.push({ input, ...entry });
+        if (entry.outcome.ok && !entry.outcome.duplicate && entry.outcome.events.length > 0) seenInBatch.set(entry.outcome.commandId, entry.outcome);
+      }
+      await flush();
+    };
     for await (const input of inputs) {
-      const entry = await this.planInBatch(input, seenInBatch);
-      pending.push({ input, ...entry });
-      if (entry.outcome.ok && !entry.outcome.duplicate && entry.outcome.events.length > 0) seenInBatch.set(entry.outcome.commandId, entry.outcome);
-      if (pending.length >= batchSize) await flush();
+      chunk.push(input);
+      if (chunk.length >= batchSize) await planChunk();
     }
+    await planChunk();
     await flush();
     return outcomes;
   }
@@ -257,6 +273,14 @@ export class CommandExecutor {
   /** The current folded state of a stream and the revision it reflects (`null`: no stream). */
   stream(stream: string): Promise<LoadedStream> {
     return this.queue.run(() => this.streams.load(stream));
+  }
+
+  /** The records of these command ids (one bulk lookup where the store offers it). */
+  private async findCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
+    if (ids.length === 0) return new Map();
+    if (this.store.findCommands !== undefined) return this.store.findCommands(ids);
+    const records = await Promise.all(ids.map((id) => this.store.findCommand(id)));
+    return new Map(records.flatMap((record) => (record === undefined ? [] : [[record.commandId, record] as const])));
   }
 
   private async replayOf(commandId: string): Promise<ExecutionSuccess | undefined> {
@@ -388,13 +412,17 @@ export class CommandExecutor {
    * optimistically so later inputs see its effects, and plans the policies it
    * triggers the same way.
    */
-  private async planInBatch(input: unknown, seen: ReadonlyMap<string, ExecutionOutcome>): Promise<{ plans: Plan[]; outcome: ExecutionOutcome }> {
+  private async planInBatch(
+    input: unknown,
+    seen: ReadonlyMap<string, ExecutionOutcome>,
+    known: ReadonlyMap<string, CommandRecord>,
+  ): Promise<{ plans: Plan[]; outcome: ExecutionOutcome }> {
     const knownId = rawCommandId(input);
     if (knownId !== undefined) {
       const earlier = seen.get(knownId);
       if (earlier !== undefined && earlier.ok) return { plans: [], outcome: { ...earlier, duplicate: true, triggered: [] } };
-      const replay = await this.replayOf(knownId);
-      if (replay !== undefined) return { plans: [], outcome: replay };
+      const record = known.get(knownId);
+      if (record !== undefined) return { plans: [], outcome: { ok: true, commandId: knownId, duplicate: true, events: record.events, triggered: [] } };
     }
     const parsed = parseCommand(input, { now: this.clock.now(), newId });
     if (E.isLeft(parsed)) return { plans: [], outcome: rejection(parsed.left, knownId) };

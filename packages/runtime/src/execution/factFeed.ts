@@ -42,6 +42,22 @@ export class FactFeed {
     }
   }
 
+  /**
+   * After an append of events this process already applied: when their
+   * positions directly follow the feed's (no other writer in between, as on a
+   * store with contiguous positions), the feed moves past them without
+   * reading them back. Otherwise the next catch-up reads and skips them.
+   */
+  appended(positions: readonly Position[]): void {
+    if (positions.length === 0) return;
+    const sorted = [...positions].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const expectedFirst = this.position === undefined ? 1n : BigInt(this.position) + 1n;
+    if (sorted[0] !== expectedFirst) return;
+    for (let index = 1; index < sorted.length; index += 1) if (sorted[index] !== sorted[index - 1]! + 1n) return;
+    this.position = sorted[sorted.length - 1]!.toString();
+    this.appliedLocally.clear();
+  }
+
   /** Starts over from the beginning of the log (after a failed optimistic batch). */
   reset(): void {
     this.index = new FactIndex();

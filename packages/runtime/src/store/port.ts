@@ -210,6 +210,12 @@ export interface EventStore {
   /** The record of a command id, or `undefined` when it never appended anything. */
   findCommand(commandId: string): Promise<CommandRecord | undefined>;
 
+  /**
+   * Optional bulk form of `findCommand` for the batch import path: the records
+   * of those ids that have one. Stores without it are asked one id at a time.
+   */
+  findCommands?(commandIds: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>>;
+
   /** The current owner of each reserved key among `keys` (absent keys are left out). */
   lookupReservations(keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
 
