@@ -1,8 +1,5 @@
 import { resolve } from 'node:path';
 import { createInMemoryEventStore, createInMemoryReadModelStore, Crm, isStoreError, type Clock, type EventStore, type ReadModelStore } from '@eventcrm/runtime';
-import { createKurrentDbEventStore } from '@eventcrm/store-kurrentdb';
-import { createPostgresEventStore, createPostgresReadModelStore } from '@eventcrm/store-postgres';
-import { createSqliteEventStore, createSqliteReadModelStore } from '@eventcrm/store-sqlite';
 import { CliError, EXIT_USAGE, usageError } from './errors.ts';
 
 /** The default store: the embedded SQLite file in the working directory. */
@@ -34,8 +31,20 @@ export function parseStoreUrl(url: string): StoreLocation {
   throw usageError(`unknown store URL ${JSON.stringify(url)}: use sqlite:PATH, memory:, postgres://… or kurrentdb://…`);
 }
 
-/** Where a tenant's data lives: its own SQLite file, PostgreSQL schema or KurrentDB stream prefix. */
-function withTenant(location: StoreLocation, tenant: string | undefined): { location: StoreLocation; schema?: string; streamPrefix?: string } {
+/** A store location with its tenant applied: the SQLite file, PostgreSQL schema or KurrentDB stream prefix that holds the data. */
+export interface TenantLocation {
+  readonly location: StoreLocation;
+  readonly schema?: string;
+  readonly streamPrefix?: string;
+}
+
+/**
+ * Where a tenant's data lives: its own SQLite file (`x.db` becomes
+ * `x.TENANT.db`), PostgreSQL schema or KurrentDB stream prefix. Commands that
+ * touch files (the demo replacing an earlier demo) must use this, not the
+ * bare `--store` path, or they would touch another tenant's file.
+ */
+export function withTenant(location: StoreLocation, tenant: string | undefined): TenantLocation {
   if (tenant === undefined) return { location };
   if (!tenantPattern.test(tenant)) throw usageError(`--tenant must be 1-41 characters of a-z 0-9 _ starting with a letter, got ${JSON.stringify(tenant)}`);
   switch (location.kind) {
@@ -70,15 +79,18 @@ export function describeLocation(location: StoreLocation): string {
  * Opens the event store and its read models for a `--store` URL. SQLite and
  * PostgreSQL keep read models beside the events; KurrentDB and memory keep
  * them in this process (rebuilt on demand). An unreachable store is a
- * `CliError` with exit code 2.
+ * `CliError` with exit code 2. Adapters are imported only when their URL is
+ * used: loading the PostgreSQL and KurrentDB clients costs every invocation
+ * a few hundred milliseconds of start-up otherwise.
  */
 export async function openCrm(url: string, options: { readonly tenant?: string; readonly clock?: Clock; readonly cwd?: string } = {}): Promise<Crm> {
   const { location, schema, streamPrefix } = withTenant(parseStoreUrl(url), options.tenant);
-  let store: EventStore;
+  let store: EventStore | undefined;
   let readModels: ReadModelStore;
   try {
     switch (location.kind) {
       case 'sqlite': {
+        const { createSqliteEventStore, createSqliteReadModelStore } = await import('@eventcrm/store-sqlite');
         const sqlite = createSqliteEventStore({ path: options.cwd === undefined ? location.path : resolve(options.cwd, location.path) });
         store = sqlite;
         readModels = createSqliteReadModelStore({ store: sqlite });
@@ -89,19 +101,24 @@ export async function openCrm(url: string, options: { readonly tenant?: string; 
         readModels = createInMemoryReadModelStore();
         break;
       case 'postgres': {
+        const { createPostgresEventStore, createPostgresReadModelStore } = await import('@eventcrm/store-postgres');
         const postgres = createPostgresEventStore({ connectionString: location.connectionString, ...(schema === undefined ? {} : { schema }) });
-        await postgres.migrate();
         store = postgres;
+        await postgres.migrate();
         readModels = createPostgresReadModelStore({ store: postgres });
         break;
       }
-      case 'kurrentdb':
+      case 'kurrentdb': {
+        const { createKurrentDbEventStore } = await import('@eventcrm/store-kurrentdb');
         store = createKurrentDbEventStore({ connectionString: location.connectionString, ...(streamPrefix === undefined ? {} : { streamPrefix }) });
         await store.headPosition();
         readModels = createInMemoryReadModelStore();
         break;
+      }
     }
   } catch (error) {
+    // A half-opened store (a pool, a gRPC channel) would keep the process alive after the error is reported.
+    await store?.close().catch(() => undefined);
     if (isStoreError(error)) throw new CliError(error.code, `cannot open ${describeLocation(location)}: ${error.message}`, EXIT_USAGE, { cause: error });
     throw error;
   }
