@@ -103,9 +103,15 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     .option('--progress', 'show progress bars on stderr even when it is not a terminal')
     .option('--no-catch-up', 'answer queries from the read models as they are, without catching up first')
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError()
+    // Each command's --help also lists --store, --json, --csv...: what it accepts, complete in one place.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Usage errors are reported like every other error (`report`): one line with a code, and the JSON document with --json.
+      outputError: () => undefined,
+    });
 
   program
     .command('exec')
@@ -241,7 +247,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
 
   program
     .command('pool')
-    .description('the public customer pool')
+    .description('the public customer pool: pool sweep --as-of T [--dry-run] recycles the customers a recycle rule holds for')
     .command('sweep')
     .description('recycle every owned customer a recycle rule holds for at --as-of (domain.md §6.3)')
     .requiredOption('--as-of <time>', 'the sweep time')
@@ -355,7 +361,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
         const stop = () => controller.abort();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        writeLine(ctx.io.stderr, `following the log (${allProjections.length} projections); Ctrl-C stops`);
+        // A log line: like progress, only on a terminal or with --progress (cli.md).
+        if (ctx.showProgress) writeLine(ctx.io.stderr, `following the log (${allProjections.length} projections); Ctrl-C stops`);
         try {
           await crm.follow({ signal: controller.signal });
         } finally {
@@ -368,16 +375,17 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
 
   program
     .command('export')
-    .description('export data')
+    .description('export data: export events [--from POSITION] writes the log as NDJSON')
     .command('events')
     .description('the log as NDJSON, in stored form (for backups, migrations, other tools)')
     .option('--from <position>', 'first position to export (inclusive)')
     .action(action(async (ctx, options: { from?: string }) => exportEvents(await ctx.crm(), ctx.io, options)));
 
+  ignoreBrokenPipe(io);
   try {
     await program.parseAsync(['node', 'eventcrm', ...argv]);
   } catch (error) {
-    exitCode = report(error, io, context, argv);
+    exitCode = report(error, io, context, argv, program);
   } finally {
     if (opened !== undefined) await opened.close().catch(() => undefined);
   }
@@ -391,18 +399,54 @@ const parseCount =
     return Number(value);
   };
 
-/** One clear line on stderr (and the JSON error document on stdout with --json); the exit code. */
-function report(error: unknown, io: CliIo, context: CommandContext | undefined, argv: readonly string[]): number {
-  if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
-    return EXIT_USAGE;
+const guardedStreams = new WeakSet<object>();
+
+/**
+ * `eventcrm export events | head` closes stdout early: the write fails with
+ * EPIPE, which Node raises as an unhandled 'error' event (a crash with a
+ * stack trace) unless someone listens. The reader has all it wanted, so a
+ * broken pipe is not an error; the commands notice the closed stream and
+ * stop writing.
+ */
+function ignoreBrokenPipe(io: CliIo): void {
+  if (guardedStreams.has(io.stdout)) return;
+  guardedStreams.add(io.stdout);
+  io.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') writeLine(io.stderr, `OUTPUT_FAILED: cannot write to stdout: ${error.message}`);
+  });
+}
+
+/** The subcommand path named in `argv` (`pool sweep`), for the usage hint. */
+function commandPath(program: Command, argv: readonly string[]): string[] {
+  const path: string[] = [];
+  let command = program;
+  for (const arg of argv) {
+    if (arg.startsWith('-')) continue;
+    const sub = command.commands.find((candidate) => candidate.name() === arg || candidate.aliases().includes(arg));
+    if (sub === undefined) break;
+    path.push(arg);
+    command = sub;
   }
+  return path;
+}
+
+/** One clear line on stderr (and the JSON error document on stdout with --json); the exit code. */
+function report(error: unknown, io: CliIo, context: CommandContext | undefined, argv: readonly string[], program: Command): number {
   const debug = context?.options.debug === true || argv.includes('--debug');
   const json = context?.printer.mode === 'json' || argv.includes('--json');
   let code = 'INTERNAL';
   let exit = EXIT_USAGE;
   let message = error instanceof Error ? error.message : String(error);
-  if (error instanceof CliError) {
+  if (error instanceof CommanderError) {
+    // --help and `help` exit 0; anything else commander stops on is a usage error.
+    if (error.exitCode === 0) return EXIT_OK;
+    const path = ['eventcrm', ...commandPath(program, argv)].join(' ');
+    code = 'USAGE';
+    message =
+      error.code === 'commander.help'
+        ? `${path} needs a command (listed above)`
+        : `${error.message.replace(/^error: /, '')} (see ${path} --help)`;
+  } else if (error instanceof CliError) {
     code = error.code;
     exit = error.exitCode;
   } else if (isStoreError(error)) {
@@ -410,7 +454,12 @@ function report(error: unknown, io: CliIo, context: CommandContext | undefined, 
   }
   message = message.split('\n')[0] ?? message;
   writeLine(io.stderr, `${code}: ${message}`);
-  if (debug && error instanceof Error && error.stack !== undefined) writeLine(io.stderr, error.stack);
+  if (debug) {
+    // The whole chain: a CliError usually wraps the store's error, whose stack is the useful one.
+    for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+      writeLine(io.stderr, `${depth === 0 ? '' : 'caused by: '}${cause.stack ?? `${cause.name}: ${cause.message}`}`);
+    }
+  }
   if (json) writeLine(io.stdout, JSON.stringify({ error: { code, message } }));
   return exit;
 }
