@@ -114,7 +114,16 @@ export function renderReport(report: BenchReport): string {
       ),
       row('rebuild_peak_rss_mb', figures.rebuild_peak_rss_mb, details.raw_read === undefined ? '' : `raw read process: ${details.raw_read.peak_rss_mb} MB`),
       row('commands_per_s', figures.commands_per_s, details.commands === undefined ? '' : `${details.commands.commands} commands, ${cpu(details.commands)}`),
-      row('command_p99_ms', figures.command_p99_ms, details.commands === undefined ? '' : `p50 ${details.commands.p50_ms} ms, max ${details.commands.max_ms} ms`),
+      row(
+        'command_p99_ms',
+        figures.command_p99_ms,
+        details.commands === undefined
+          ? ''
+          : `p50 ${details.commands.p50_ms} ms, max ${details.commands.max_ms} ms; most time: ${details.commands.by_command
+              .slice(0, 3)
+              .map((kind) => `${kind.command} ×${kind.count} ${format(Math.round(kind.total_ms))} ms`)
+              .join(', ')}`,
+      ),
       ...(details.raw_commits === undefined
         ? []
         : [row('(ceiling) raw one-row commits per s', details.raw_commits.per_s, `${details.raw_commits.transactions} plain INSERT transactions, ${cpu(details.raw_commits)}`)]),

@@ -46,10 +46,41 @@ export interface StoreDetails {
   readonly raw_append?: PhaseTiming & { readonly rows: number; readonly rows_per_transaction: number; readonly events_per_cpu_s: number };
   /** Not a spec figure: the rate of one-row transactions by plain INSERTs, the ceiling under `commands_per_s` (each command is at least one durable commit). */
   readonly raw_commits?: PhaseTiming & { readonly transactions: number; readonly per_s: number };
-  readonly commands?: PhaseTiming & { readonly commands: number; readonly rejected: number; readonly events: number; readonly p50_ms: number; readonly max_ms: number };
+  readonly commands?: PhaseTiming & {
+    readonly commands: number;
+    readonly rejected: number;
+    readonly events: number;
+    readonly p50_ms: number;
+    readonly max_ms: number;
+    /** Per command name, by total time: where the one-at-a-time time goes. */
+    readonly by_command: readonly CommandKindFigures[];
+  };
   readonly raw_read?: PhaseTiming & { readonly rows: number; readonly events_per_cpu_s: number; readonly peak_rss_mb: number };
   readonly rebuild?: PhaseTiming & { readonly log_events: number; readonly events_projected: number; readonly events_per_cpu_s: number };
   readonly queries?: Partial<Record<QueryKind | 'catch_up_nothing_new', QueryFigures>>;
+}
+
+/** The latencies of one command name in the one-at-a-time phase. */
+export interface CommandKindFigures {
+  readonly command: string;
+  readonly count: number;
+  readonly total_ms: number;
+  readonly p50_ms: number;
+  readonly max_ms: number;
+}
+
+function byCommand(names: readonly string[], latencies: readonly number[]): CommandKindFigures[] {
+  const groups = new Map<string, number[]>();
+  names.forEach((name, index) => groups.set(name, [...(groups.get(name) ?? []), latencies[index]!]));
+  return [...groups]
+    .map(([command, times]) => ({
+      command,
+      count: times.length,
+      total_ms: round(times.reduce((sum, time) => sum + time, 0)),
+      p50_ms: round(percentile(times, 50)),
+      max_ms: round(percentile(times, 100)),
+    }))
+    .sort((a, b) => b.total_ms - a.total_ms);
 }
 
 /** What a progress line goes to (stderr, so `--json` output stays clean). */
@@ -189,6 +220,10 @@ async function benchOpenStore(
       events: commandEvents,
       p50_ms: round(percentile(latencies, 50)),
       max_ms: round(percentile(latencies, 100)),
+      by_command: byCommand(
+        held.map((command) => command.command),
+        latencies,
+      ),
     };
     say(`commands: ${held.length} (${commandRejected} rejected) in ${commandTiming.seconds} s: ${commandsPerSecond}/s, p99 ${commandP99} ms, ${cpuText(commandTiming)}`);
   }
