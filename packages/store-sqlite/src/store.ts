@@ -328,17 +328,31 @@ class SqliteStore implements SqliteEventStore {
   }
 
   findCommand(commandId: string): Promise<CommandRecord | undefined> {
+    return this.#query(() => this.#findCommand(commandId));
+  }
+
+  /** The bulk form for batch imports: one synchronous pass, one promise for all ids. */
+  findCommands(commandIds: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
     return this.#query(() => {
-      const row = this.#statements.findCommand.get(commandId);
-      if (row === undefined) return undefined;
-      const events: EventReference[] =
-        row.firstPosition === null
-          ? []
-          : this.#statements.commandEvents
-              .all(row.firstPosition, row.firstPosition + row.eventCount - 1)
-              .map((event) => ({ ...event, position: toPosition(event.position) }));
-      return { commandId, events };
+      const found = new Map<string, CommandRecord>();
+      for (const commandId of stringList(commandIds, 'commandIds')) {
+        const record = this.#findCommand(commandId);
+        if (record !== undefined) found.set(commandId, record);
+      }
+      return found;
     });
+  }
+
+  #findCommand(commandId: string): CommandRecord | undefined {
+    const row = this.#statements.findCommand.get(commandId);
+    if (row === undefined) return undefined;
+    const events: EventReference[] =
+      row.firstPosition === null
+        ? []
+        : this.#statements.commandEvents
+            .all(row.firstPosition, row.firstPosition + row.eventCount - 1)
+            .map((event) => ({ ...event, position: toPosition(event.position) }));
+    return { commandId, events };
   }
 
   lookupReservations(keys: readonly string[]): Promise<ReadonlyMap<string, string>> {

@@ -126,12 +126,13 @@ export class ProjectionRunner {
 
   private async catchUpNow(options: RunOptions): Promise<RunReport> {
     const selected = this.select(options.only);
-    await this.readModels.prepare('live', selected.flatMap((projection) => projection.tables));
     const stored = new Map((await this.readModels.checkpoints('live')).map((checkpoint) => [checkpoint.projection, checkpoint]));
     const outdated = selected.filter((projection) => {
       const checkpoint = stored.get(projection.name);
       return checkpoint !== undefined && checkpoint.version !== projection.version;
     });
+    // Outdated projections keep answering from their old live tables until the rebuild swaps the new ones in.
+    await this.readModels.prepare('live', selected.filter((projection) => !outdated.includes(projection)).flatMap((projection) => projection.tables));
     if (outdated.length > 0) {
       await this.rebuildNow({ ...options, only: outdated.map((projection) => projection.name) });
       for (const checkpoint of await this.readModels.checkpoints('live')) stored.set(checkpoint.projection, checkpoint);

@@ -1,6 +1,6 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { StoreError, isPosition } from '@eventcrm/runtime';
-import type { Checkpoint, Namespace, ReadModelStore, TableChanges } from '@eventcrm/runtime';
+import { StoreError, assertCheckpoints, isPosition } from '@eventcrm/runtime';
+import type { Checkpoint, Namespace, Position, ReadModelStore, TableChanges } from '@eventcrm/runtime';
 import { toStoreError } from '../errors.ts';
 import type { SqliteEventStore } from '../store.ts';
 import { decodeRows, encodeRow, isPossibleKey, rowDecoder } from './cells.ts';
@@ -243,7 +243,7 @@ class SqliteReadModels implements SqliteReadModelStore {
     });
   }
 
-  commit(namespace: Namespace, changes: readonly TableChanges[], checkpoints: readonly Checkpoint[]): Promise<void> {
+  commit(namespace: Namespace, changes: readonly TableChanges[], checkpoints: readonly Checkpoint[], expected?: ReadonlyMap<string, Position | null>): Promise<void> {
     return settle(() => {
       this.#ensureOpen();
       checkNamespace(namespace);
@@ -258,6 +258,12 @@ class SqliteReadModels implements SqliteReadModelStore {
       for (const checkpoint of checkpoints) checkCheckpoint(checkpoint);
       if (work.length === 0 && checkpoints.length === 0) return;
       this.#write(() => {
+        if (expected !== undefined && expected.size > 0) {
+          // Inside the write transaction: another process that committed since this runner read its checkpoints wins.
+          const statements = this.#checkpoints();
+          const stored = new Map((statements === null ? [] : statements.list.all(namespace)).map((row) => [row.projection, row.position] as const));
+          assertCheckpoints(namespace, stored, expected);
+        }
         for (const { layout, upserts, deletes } of work) {
           const statements = this.#writable(layout, namespace);
           const { remove, upsert, args, keyArgs, layout: known } = statements;
