@@ -1,4 +1,4 @@
-import type { EventType } from '@eventcrm/domain';
+import { eventTypes as allEventTypes, type EventType } from '@eventcrm/domain';
 import type { ProjectedEvent, ProjectionDefinition, RowRef } from '@eventcrm/projections';
 import { EventCodec, type PersonalDataMode } from '../events/codec.ts';
 import { comparePositions } from '../store/position.ts';
@@ -119,7 +119,9 @@ export class ProjectionRunner {
       try {
         return await run();
       } catch (error) {
-        if (!isCheckpointMovedError(error) || error.namespace !== 'live' || attempt >= 5) throw error;
+        // Each collision means another runner made progress, so starting over always converges; back off a little.
+        if (!isCheckpointMovedError(error) || error.namespace !== 'live' || attempt >= 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * attempt)));
       }
     }
   }
@@ -209,6 +211,9 @@ export class ProjectionRunner {
       for (const type of projection.eventTypes) consumers.set(type, [...(consumers.get(type) ?? []), projection]);
     }
     const eventTypes = [...consumers.keys()] as EventType[];
+    // A server-side filter pays only when it drops much of the log; for most of it, reading everything in
+    // position order is cheaper than a filtered plan (PostgreSQL may then sort instead of walking the index).
+    const filter = eventTypes.length * 2 < allEventTypes.length ? { filter: { eventTypes } } : {};
     const decrypting: PersonalDataMode = projections.some((projection) => projection.personalData === 'decrypt') ? 'decrypt' : 'opaque';
     const head = await this.store.headPosition();
     const headNumber = positionNumber(head);
@@ -217,8 +222,8 @@ export class ProjectionRunner {
     let lastPosition: Position | null = after ?? null;
 
     const source = live
-      ? this.store.subscribe({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, filter: { eventTypes }, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) })
-      : this.store.readAll({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, filter: { eventTypes } });
+      ? this.store.subscribe({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, ...filter, ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) })
+      : this.store.readAll({ ...(after === undefined ? {} : { after }), batchSize: this.batchSize, ...filter });
 
     let uncommitted = 0;
     let committedPosition: Position | null = lastPosition;
