@@ -4,13 +4,13 @@ import { resolve } from 'node:path';
 import { isDomainError, parsePeriod } from '@eventcrm/domain';
 import type { SalesFunnel } from '@eventcrm/projections';
 import type { Crm } from '@eventcrm/runtime';
-import { demoHistory } from '../demo/history.ts';
+import { demoHistory, resolveDemoOptions, type DemoHistoryOptions } from '../demo/history.ts';
 import { renderReportHtml } from '../demo/reportHtml.ts';
-import { CliError, EXIT_OK, EXIT_USAGE } from '../errors.ts';
+import { CliError, EXIT_OK, EXIT_USAGE, usageError } from '../errors.ts';
 import type { CommandContext } from '../main.ts';
 import { progressBar } from '../progress.ts';
 import { funnelSummary, funnelTable, ownershipTable, rankingsTable, remindersTable } from './render.ts';
-import { DEFAULT_STORE, parseStoreUrl } from '../storeUrl.ts';
+import { DEFAULT_STORE, parseStoreUrl, withTenant } from '../storeUrl.ts';
 
 /** Options of `eventcrm demo`. */
 export interface DemoCommandOptions {
@@ -23,11 +23,38 @@ export interface DemoCommandOptions {
 
 const ownershipEvents = new Set(['CustomerClaimed', 'CustomerAssigned', 'CustomerTransferred', 'CustomerReleased', 'CustomerRecycled']);
 
-/** The quarter a report ranks: the last one that ended at least a few weeks before `end`, so it is complete. */
-function rankedQuarter(end: string): string {
-  const date = new Date(Date.parse(end) - 20 * 86_400_000);
-  const quarter = Math.floor(date.getUTCMonth() / 3) + 1;
-  return `${date.getUTCFullYear()}-Q${quarter}`;
+const quarterOf = (millis: number): { readonly label: string; readonly startMs: number } => {
+  const date = new Date(millis);
+  const quarter = Math.floor(date.getUTCMonth() / 3);
+  return { label: `${date.getUTCFullYear()}-Q${quarter + 1}`, startMs: Date.UTC(date.getUTCFullYear(), quarter * 3, 1) };
+};
+
+/**
+ * The quarter the report ranks: the last complete quarter when the history
+ * covers all of it (a partial quarter would rank members on a few weeks),
+ * else the quarter in progress, which is then the one with the most history.
+ */
+function rankedQuarter(historyStartMs: number, end: string): string {
+  const current = quarterOf(Date.parse(end));
+  const previous = quarterOf(current.startMs - 1);
+  return previous.startMs >= historyStartMs ? previous.label : current.label;
+}
+
+/** The demo options, checked before the store is touched: a bad size is a usage error naming its option. */
+function demoOptions(options: DemoCommandOptions, end: string): DemoHistoryOptions & { readonly months: number } {
+  const wanted = {
+    seed: options.seed ?? 42,
+    end,
+    ...(options.members === undefined ? {} : { members: options.members }),
+    ...(options.customers === undefined ? {} : { customers: options.customers }),
+    ...(options.months === undefined ? {} : { months: options.months }),
+  };
+  try {
+    return { ...wanted, months: resolveDemoOptions(wanted).months };
+  } catch (error) {
+    if (error instanceof RangeError) throw usageError(error.message.replace(/^demo history: (\w+)/, '--$1'));
+    throw error;
+  }
 }
 
 /**
@@ -40,7 +67,8 @@ async function prepareStore(ctx: CommandContext): Promise<Crm> {
   let crm = await ctx.crm();
   const head = await crm.store.headPosition();
   if (head === null) return crm;
-  const location = parseStoreUrl(url);
+  // The file the data is really in: with --tenant it is not the --store path.
+  const { location } = withTenant(parseStoreUrl(url), ctx.options.tenant);
   const [first] = await crm.store.readStream('config', { limit: 1 });
   const earlierDemo = first?.metadata.commandId.startsWith('demo-') === true;
   if (location.kind !== 'sqlite' || !earlierDemo) {
@@ -59,15 +87,13 @@ async function prepareStore(ctx: CommandContext): Promise<Crm> {
  */
 export async function demoCommand(ctx: CommandContext, options: DemoCommandOptions): Promise<number> {
   const started = performance.now();
+  const end = (await ctx.crm()).clock.now().slice(0, 10);
+  const historyOptions = demoOptions(options, end);
   const crm = await prepareStore(ctx);
-  const end = crm.clock.now().slice(0, 10);
-  const history = demoHistory({
-    seed: options.seed ?? 42,
-    end,
-    ...(options.members === undefined ? {} : { members: options.members }),
-    ...(options.customers === undefined ? {} : { customers: options.customers }),
-    ...(options.months === undefined ? {} : { months: options.months }),
-  });
+  const history = demoHistory(historyOptions);
+  // The history starts `months` calendar months before `end` (demo/history.ts).
+  const endDate = new Date(Date.parse(end));
+  const historyStartMs = Date.UTC(endDate.getUTCFullYear(), endDate.getUTCMonth() - historyOptions.months, endDate.getUTCDate());
 
   const importBar = progressBar(ctx.io, 'import ', ctx.showProgress);
   const handsChanged = new Map<string, number>();
@@ -102,7 +128,7 @@ export async function demoCommand(ctx: CommandContext, options: DemoCommandOptio
   rebuildBar.stop();
 
   const funnel = (await crm.funnel({}, { catchUp: false })) as SalesFunnel;
-  const period = rankedQuarter(end);
+  const period = rankedQuarter(historyStartMs, end);
   const rankingsResult = await crm.rankings({ period: parsePeriod(period) === undefined ? end.slice(0, 4) : period, metric: 'wonAmount', currency: 'USD' }, { catchUp: false });
   if (isDomainError(rankingsResult)) throw new CliError(rankingsResult.code, rankingsResult.message, EXIT_USAGE);
   const rankings = rankingsResult;

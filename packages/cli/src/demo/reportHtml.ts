@@ -80,7 +80,8 @@ function ownershipChart(history: OwnershipHistory, until: string): string {
     {
       title: { text: `Ownership of ${history.customerId}`, left: 'center', textStyle: { fontSize: 14 } },
       grid: { left: 110, right: 30, top: 40, bottom: 40 },
-      xAxis: { type: 'time' },
+      // ECharts' default time labels mix day numbers with month names at month starts, and crowd each other on a 720px chart.
+      xAxis: { type: 'time', splitNumber: 5, axisLabel: { formatter: '{yyyy}-{MM}-{dd}', hideOverlap: true } },
       yAxis: { type: 'category', data: owners },
       series: [
         {
@@ -140,7 +141,7 @@ dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; } dt
 <div class="chart" id="funnel-chart">${funnelChart(funnel)}</div>
 ${table(
   ['stage', 'reached', 'conversion', 'open now', 'avg days in stage'],
-  funnel.stages.map((stage) => [stage.stage, stage.reached, stage.conversion, stage.current.count, stage.avgDaysInStage]),
+  funnel.stages.map((stage) => [stage.stage, stage.reached, stage.conversion === null ? '-' : `${(stage.conversion * 100).toFixed(1)}%`, stage.current.count, stage.avgDaysInStage ?? '-']),
 )}
 <h2>Performance rankings</h2>
 <div class="chart" id="rankings-chart">${rankingsChart(rankings)}</div>
