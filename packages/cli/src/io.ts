@@ -19,3 +19,26 @@ export const processIo = (): CliIo => ({ stdin: process.stdin, stdout: process.s
 export const writeLine = (stream: Writable, line: string): void => {
   stream.write(`${line}\n`);
 };
+
+/**
+ * Writes a chunk and waits until the stream can take more; resolves `false`
+ * once the stream is closed (the reader went away, e.g. `| head`), so a long
+ * export stops instead of waiting forever for a 'drain' that never comes.
+ */
+export async function writeChunk(stream: Writable, chunk: string): Promise<boolean> {
+  if (stream.destroyed || stream.writableEnded) return false;
+  if (stream.write(chunk)) return true;
+  return new Promise((resolve) => {
+    const settle = (writable: boolean) => {
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      stream.off('error', onClose);
+      resolve(writable);
+    };
+    const onDrain = () => settle(true);
+    const onClose = () => settle(false);
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+    stream.once('error', onClose);
+  });
+}

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliExpect, csvOf, jsonOf, ndjsonOf, startCli, temporaryDirectory, type CliRun } from './cli.ts';
+import { cli, csvOf, jsonOf, ndjsonOf, startCli, temporaryDirectory, type CliRun } from './cli.ts';
 import { scenario, scenarioNdjson } from './scenario.ts';
 import { postgresTarget, sqliteTarget, storeNames, type StoreTarget } from './stores.ts';
 

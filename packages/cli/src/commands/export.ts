@@ -1,6 +1,6 @@
 import { isPosition, type Crm } from '@eventcrm/runtime';
 import { EXIT_OK, usageError } from '../errors.ts';
-import type { CliIo } from '../io.ts';
+import { writeChunk, type CliIo } from '../io.ts';
 
 /**
  * `export events [--from POSITION]`: the log as NDJSON in its stored form —
@@ -18,7 +18,7 @@ export async function exportEvents(crm: Crm, io: CliIo, options: { readonly from
   for await (const batch of crm.store.readAll({ ...(after === undefined ? {} : { after }), batchSize: 2000 })) {
     let chunk = '';
     for (const event of batch) chunk += `${JSON.stringify(event)}\n`;
-    if (!io.stdout.write(chunk)) await new Promise((resolve) => io.stdout.once('drain', resolve));
+    if (!(await writeChunk(io.stdout, chunk))) break;
   }
   return EXIT_OK;
 }

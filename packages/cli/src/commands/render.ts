@@ -74,13 +74,15 @@ export function rankingsTable(report: RankingsReport): Tabular {
 /** Reminders. */
 export const remindersTable = (report: RemindersReport): Tabular => ({
   columns: ['due', 'kind', 'member', 'subject', 'detail'],
-  rows: report.items.map((item) => [item.dueAt, item.kind, item.memberId ?? '-', item.subjectId, summariseDetail(item.detail as unknown as Record<string, unknown>)]),
+  rows: report.items.map((item) => [item.dueAt, item.kind, item.memberId ?? '-', item.subjectId, summariseDetail(item.subjectId, item.detail as unknown as Record<string, unknown>)]),
 });
 
-function summariseDetail(detail: Record<string, unknown>): string {
-  const keys = ['rule', 'target', 'stage', 'expectedCloseDate', 'contactId', 'date', 'breached', 'holds'];
-  return keys
-    .filter((key) => detail[key] !== undefined && detail[key] !== null)
+/** The detail fields a reader acts on, per kind (the rest is in --json): every kind gets at least one, the follow-up its last follow-up. */
+const detailKeys = ['customerId', 'rule', 'holds', 'target', 'breached', 'priority', 'stage', 'expectedCloseDate', 'daysOverdue', 'contactId', 'date', 'lastFollowUpAt'];
+
+function summariseDetail(subjectId: string, detail: Record<string, unknown>): string {
+  return detailKeys
+    .filter((key) => detail[key] !== undefined && detail[key] !== null && !(key === 'customerId' && detail[key] === subjectId))
     .map((key) => `${key}=${String(detail[key] as string)}`)
     .join(' ');
 }
