@@ -126,6 +126,12 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
   // An idle pooled connection that breaks emits 'error' on the pool, which
   // would crash the process without a listener; the next query reports it.
   if (ownsPool) pool.on('error', () => undefined);
+  // A checked-out client whose backend dies mid-transaction emits 'error' on
+  // the client; without a listener that ends the process. The failing query
+  // still rejects, which is where the error is reported.
+  pool.on('connect', (client) => {
+    if (client.listenerCount('error') === 0) client.on('error', () => undefined);
+  });
   const server: ServerLabel = serverLabel({
     connectionString: options.connectionString ?? pool.options.connectionString,
     host: pool.options.host,

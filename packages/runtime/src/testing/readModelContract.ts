@@ -1,6 +1,6 @@
 import { scanRows, type Row, type ScanQuery, type TableSpec } from '@eventcrm/projections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadModelStore } from '../projection/port.ts';
+import { isCheckpointMovedError, type ReadModelStore } from '../projection/port.ts';
 
 /** What a read-model store adapter hands to the contract suite. */
 export interface ReadModelHarness {
@@ -108,6 +108,21 @@ export function describeReadModelContract(name: string, harness: ReadModelHarnes
       await store.reset('rebuild', tables, ['contract']);
       expect(await store.loadAll('rebuild', pairs)).toEqual([]);
       expect((await store.checkpoints('rebuild')).filter((checkpoint) => checkpoint.projection === 'contract')).toEqual([]);
+    });
+
+    it('commits conditionally: a checkpoint moved since the runner read it fails the commit and writes nothing', async () => {
+      await store.commit('live', [], [{ projection: 'conditional', position: '10', version: 1 }], new Map([['conditional', null]]));
+      const stale = store.commit(
+        'live',
+        [{ table: pairs, upserts: [{ member_id: 'stale', month: '2026-09', count: 1, detail: null }], deletes: [] }],
+        [{ projection: 'conditional', position: '12', version: 1 }],
+        new Map([['conditional', null]]),
+      );
+      await expect(stale).rejects.toSatisfy(isCheckpointMovedError);
+      expect(await store.fetch('live', pairs, [['stale', '2026-09']])).toEqual([]);
+      expect(await store.checkpoints('live')).toContainEqual({ projection: 'conditional', position: '10', version: 1 });
+      await store.commit('live', [], [{ projection: 'conditional', position: '12', version: 1 }], new Map([['conditional', '10']]));
+      expect(await store.checkpoints('live')).toContainEqual({ projection: 'conditional', position: '12', version: 1 });
     });
 
     it('commits many rows in one call', async () => {
