@@ -237,7 +237,68 @@ function checkRequest(request: unknown): CheckedRequest {
  * transaction so that every store rejects the same inputs the same way.
  */
 export function assertValidAppendRequest(request: AppendRequest): void {
-  checkRequest(request);
+  // The common case (a well-formed request) is checked without building copies
+  // or paths; only a request that fails the quick check is walked again by the
+  // copying checker, which names the first bad field.
+  if (!looksValid(request)) checkRequest(request);
+}
+
+const MAX_QUICK_DEPTH = 64;
+
+/** True for a JSON value the copying checker would accept (deep or odd values answer false and get the full check). */
+function quickJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !loneSurrogate.test(value);
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth > MAX_QUICK_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index += 1) {
+          if (!(index in value) || !quickJson(value[index], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+        const inner = (value as Record<string, unknown>)[key];
+        if (inner !== undefined && (loneSurrogate.test(key) || !quickJson(inner, depth + 1))) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function looksValid(request: AppendRequest): boolean {
+  if (!isRecord(request) || !Array.isArray(request.writes) || request.writes.length === 0) return false;
+  if (request.commandId !== undefined && !nonEmptyString(request.commandId)) return false;
+  if (request.reservations !== undefined || request.keys !== undefined) return false;
+  const streams = new Set<string>();
+  const eventIds = new Set<string>();
+  for (const write of request.writes) {
+    if (!isRecord(write) || !nonEmptyString(write.stream) || loneSurrogate.test(write.stream) || streams.has(write.stream)) return false;
+    streams.add(write.stream);
+    const expected = write.expected;
+    if (!(expected === 'no_stream' || expected === 'exists' || expected === 'any' || (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0))) return false;
+    if (!Array.isArray(write.events) || write.events.length === 0) return false;
+    for (const event of write.events) {
+      if (!isRecord(event) || !nonEmptyString(event.eventId) || eventIds.has(event.eventId) || !nonEmptyString(event.type)) return false;
+      eventIds.add(event.eventId);
+      if (typeof event.schemaVersion !== 'number' || !Number.isSafeInteger(event.schemaVersion) || event.schemaVersion < 0) return false;
+      const metadata = event.metadata as unknown;
+      if (!isRecord(metadata) || !quickJson(metadata, 0) || !quickJson(event.data, 0) || !isRecord(event.data)) return false;
+      for (const field of ['commandId', 'actor', 'at', 'correlationId'] as const) if (typeof metadata[field] !== 'string') return false;
+      if (metadata['causationId'] !== null && typeof metadata['causationId'] !== 'string') return false;
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------
