@@ -1,5 +1,4 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import { match } from 'ts-pattern';
 import type { CrmCommand } from './commands.ts';
 import { CONFIG_STREAM, decideConfigure, evolveConfig, initialConfigState, type ConfigState } from './config/configure.ts';
 import type { DecisionContext, FactsNeeded } from './context.ts';
@@ -77,18 +76,23 @@ const isCustomerEvent = (event: CrmEvent): event is CustomerEvent =>
  * writes two; opening an opportunity or a ticket also reads the customer.
  */
 export function streamsOf(command: CrmCommand): readonly string[] {
-  return match(command)
-    .with({ command: 'Configure' }, () => [CONFIG_STREAM])
-    .with({ command: 'MergeCustomers' }, ({ data }) => [customerStream(data.duplicateId), customerStream(data.survivorId)])
-    .with({ command: 'OpenOpportunity' }, ({ data }) => [opportunityStream(data.opportunityId), customerStream(data.customerId)])
-    .with({ command: 'OpenTicket' }, ({ data }) => [ticketStream(data.ticketId), customerStream(data.customerId)])
-    .otherwise((cmd) => {
-      const data = cmd.data as { readonly memberId?: string; readonly customerId?: string; readonly opportunityId?: string; readonly ticketId?: string };
+  switch (command.command) {
+    case 'Configure':
+      return [CONFIG_STREAM];
+    case 'MergeCustomers':
+      return [customerStream(command.data.duplicateId), customerStream(command.data.survivorId)];
+    case 'OpenOpportunity':
+      return [opportunityStream(command.data.opportunityId), customerStream(command.data.customerId)];
+    case 'OpenTicket':
+      return [ticketStream(command.data.ticketId), customerStream(command.data.customerId)];
+    default: {
+      const data = command.data as { readonly memberId?: string; readonly customerId?: string; readonly opportunityId?: string; readonly ticketId?: string };
       if (data.ticketId !== undefined) return [ticketStream(data.ticketId)];
       if (data.opportunityId !== undefined) return [opportunityStream(data.opportunityId)];
       if (data.customerId !== undefined) return [customerStream(data.customerId)];
       return [memberStream(data.memberId ?? '')];
-    });
+    }
+  }
 }
 
 /** Reads the state of a loaded stream, expecting a given aggregate. */
@@ -107,48 +111,43 @@ const stateOf =
 export function decide(command: CrmCommand, states: (stream: string) => AggregateState, context: DecisionContext): E.Either<DomainError, readonly CrmEvent[]> {
   const get = stateOf(states);
   const customer = (customerId: string) => get(customerStream(customerId), 'customer');
-  return match(command)
-    .with({ command: 'Configure' }, (cmd) => decideConfigure(cmd, get(CONFIG_STREAM, 'config'), context))
-    .with(
-      { command: 'RegisterMember' },
-      { command: 'ChangeMemberRole' },
-      { command: 'MoveMemberToTeam' },
-      { command: 'SetSalesTarget' },
-      { command: 'DeactivateMember' },
-      (cmd) => decideMember(cmd, get(memberStream(cmd.data.memberId), 'member'), context),
-    )
-    .with(
-      { command: 'OpenOpportunity' },
-      { command: 'MoveOpportunityStage' },
-      { command: 'ReviseOpportunity' },
-      { command: 'ReassignOpportunity' },
-      { command: 'WinOpportunity' },
-      { command: 'LoseOpportunity' },
-      { command: 'ReopenOpportunity' },
-      (cmd) => {
-        const opportunity = get(opportunityStream(cmd.data.opportunityId), 'opportunity');
-        const customerId = cmd.command === 'OpenOpportunity' ? cmd.data.customerId : opportunity.customerId;
-        return decideOpportunity(cmd, opportunity, customer(customerId), context);
-      },
-    )
-    .with(
-      { command: 'OpenTicket' },
-      { command: 'AssignTicket' },
-      { command: 'UnassignTicket' },
-      { command: 'CommentOnTicket' },
-      { command: 'ChangeTicketPriority' },
-      { command: 'EscalateTicket' },
-      { command: 'ResolveTicket' },
-      { command: 'CloseTicket' },
-      { command: 'ReopenTicket' },
-      { command: 'RateTicket' },
-      (cmd) => {
-        const ticket = get(ticketStream(cmd.data.ticketId), 'ticket');
-        const customerId = cmd.command === 'OpenTicket' ? cmd.data.customerId : ticket.customerId;
-        return decideTicket(cmd, ticket, customer(customerId), context);
-      },
-    )
-    .otherwise((cmd) => decideCustomer(cmd, customer, context));
+  switch (command.command) {
+    case 'Configure':
+      return decideConfigure(command, get(CONFIG_STREAM, 'config'), context);
+    case 'RegisterMember':
+    case 'ChangeMemberRole':
+    case 'MoveMemberToTeam':
+    case 'SetSalesTarget':
+    case 'DeactivateMember':
+      return decideMember(command, get(memberStream(command.data.memberId), 'member'), context);
+    case 'OpenOpportunity':
+    case 'MoveOpportunityStage':
+    case 'ReviseOpportunity':
+    case 'ReassignOpportunity':
+    case 'WinOpportunity':
+    case 'LoseOpportunity':
+    case 'ReopenOpportunity': {
+      const opportunity = get(opportunityStream(command.data.opportunityId), 'opportunity');
+      const customerId = command.command === 'OpenOpportunity' ? command.data.customerId : opportunity.customerId;
+      return decideOpportunity(command, opportunity, customer(customerId), context);
+    }
+    case 'OpenTicket':
+    case 'AssignTicket':
+    case 'UnassignTicket':
+    case 'CommentOnTicket':
+    case 'ChangeTicketPriority':
+    case 'EscalateTicket':
+    case 'ResolveTicket':
+    case 'CloseTicket':
+    case 'ReopenTicket':
+    case 'RateTicket': {
+      const ticket = get(ticketStream(command.data.ticketId), 'ticket');
+      const customerId = command.command === 'OpenTicket' ? command.data.customerId : ticket.customerId;
+      return decideTicket(command, ticket, customer(customerId), context);
+    }
+    default:
+      return decideCustomer(command, customer, context);
+  }
 }
 
 /**
@@ -157,17 +156,24 @@ export function decide(command: CrmCommand, states: (stream: string) => Aggregat
  */
 export function factsNeeded(command: CrmCommand): FactsNeeded {
   const none: FactsNeeded = { reservationKeys: [], foldedNames: [], claimsOn: null, lastDealWonFor: [], openOpportunityStages: false };
-  return match(command)
-    .with({ command: 'RegisterCustomer' }, ({ data }) => ({ ...none, reservationKeys: contactPointKeys(data.phone, data.email), foldedNames: [foldName(data.name)] }))
-    .with({ command: 'UpdateCustomerProfile' }, ({ data }) => ({
-      ...none,
-      reservationKeys: contactPointKeys(data.changes.phone, data.changes.email),
-      foldedNames: data.changes.name === undefined ? [] : [foldName(data.changes.name)],
-    }))
-    .with({ command: 'ClaimCustomer' }, (cmd) => ({ ...none, claimsOn: utcDay(cmd.at) }))
-    .with({ command: 'RecycleCustomer' }, ({ data }) => ({ ...none, lastDealWonFor: [data.customerId] }))
-    .with({ command: 'Configure' }, () => ({ ...none, openOpportunityStages: true }))
-    .otherwise(() => none);
+  switch (command.command) {
+    case 'RegisterCustomer':
+      return { ...none, reservationKeys: contactPointKeys(command.data.phone, command.data.email), foldedNames: [foldName(command.data.name)] };
+    case 'UpdateCustomerProfile':
+      return {
+        ...none,
+        reservationKeys: contactPointKeys(command.data.changes.phone, command.data.changes.email),
+        foldedNames: command.data.changes.name === undefined ? [] : [foldName(command.data.changes.name)],
+      };
+    case 'ClaimCustomer':
+      return { ...none, claimsOn: utcDay(command.at) };
+    case 'RecycleCustomer':
+      return { ...none, lastDealWonFor: [command.data.customerId] };
+    case 'Configure':
+      return { ...none, openOpportunityStages: true };
+    default:
+      return none;
+  }
 }
 
 /**
@@ -196,12 +202,13 @@ export function reservationChanges(
   const free = (owner: string, phone: string | null | undefined, email: string | null | undefined) =>
     contactPointKeys(phone, email).forEach((key) => release.push({ key, owner }));
   for (const event of events) {
-    match(event)
-      .with({ type: 'CustomerRegistered' }, ({ data }) => {
-        take(data.customerId, data.phone, data.email);
-        current.set(data.customerId, { phone: data.phone, email: data.email });
-      })
-      .with({ type: 'CustomerProfileUpdated' }, ({ data }) => {
+    switch (event.type) {
+      case 'CustomerRegistered':
+        take(event.data.customerId, event.data.phone, event.data.email);
+        current.set(event.data.customerId, { phone: event.data.phone, email: event.data.email });
+        break;
+      case 'CustomerProfileUpdated': {
+        const { data } = event;
         const points = pointsOf(data.customerId);
         if (data.changes.phone !== undefined) {
           free(data.customerId, points.phone, null);
@@ -213,12 +220,17 @@ export function reservationChanges(
           take(data.customerId, null, data.changes.email);
           points.email = data.changes.email;
         }
-      })
-      .with({ type: 'CustomerMerged' }, { type: 'PersonalDataErased' }, ({ data }) => {
-        const points = pointsOf(data.customerId);
-        free(data.customerId, points.phone, points.email);
-      })
-      .otherwise(() => undefined);
+        break;
+      }
+      case 'CustomerMerged':
+      case 'PersonalDataErased': {
+        const points = pointsOf(event.data.customerId);
+        free(event.data.customerId, points.phone, points.email);
+        break;
+      }
+      default:
+        break;
+    }
   }
   return { claim, release };
 }
