@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliExpect, expectErrorReport, jsonOf, ndjsonOf, temporaryDirectory } from './cli.ts';
+import { binPath, cli, cliExpect, expectErrorReport, jsonOf, ndjsonOf, temporaryDirectory } from './cli.ts';
 import { scenarioNdjson } from './scenario.ts';
 
 /**
@@ -198,6 +199,32 @@ describe('progress', () => {
       const quiet = await cliExpect(0, [...store, 'rebuild', '--json'], { cwd: cwd.path });
       expect(quiet.stderr).toBe('');
       jsonOf(quiet);
+    } finally {
+      cwd.remove();
+    }
+  });
+});
+
+/** util-linux `script` gives the CLI a terminal; without it the colour check cannot run (it is no part of cli.md's contract to need it). */
+const scriptAvailable = existsSync('/usr/bin/script');
+if (!scriptAvailable) console.warn('\n!!! /usr/bin/script is missing: SKIPPING the check that human output is coloured on a terminal.\n');
+
+describe.runIf(scriptAvailable)('colour', () => {
+  it('human output is coloured on a terminal, and not with NO_COLOR (nor, see the other specs, when piped)', async () => {
+    const cwd = temporaryDirectory();
+    try {
+      await cliExpect(0, ['--store', 'sqlite:./colour.db', 'exec', '-'], { cwd: cwd.path, input: scenarioNdjson() });
+      const onTerminal = (env: NodeJS.ProcessEnv) =>
+        spawnSync('/usr/bin/script', ['-qec', `'${process.execPath}' '${binPath}' --store sqlite:./colour.db ownership cus-2`, '/dev/null'], { cwd: cwd.path, env, encoding: 'utf8', timeout: 60_000 });
+      const { EVENTCRM_STORE: _store, NO_COLOR: _noColour, FORCE_COLOR: _forceColour, ...env } = process.env;
+      const coloured = onTerminal(env);
+      expect(coloured.status, coloured.stderr).toBe(0);
+      expect(coloured.stdout).toContain('current owner: u-carol');
+      expect(coloured.stdout).toMatch(/\u001b\[\d+m/);
+      const plain = onTerminal({ ...env, NO_COLOR: '1' });
+      expect(plain.status).toBe(0);
+      expect(plain.stdout).toContain('current owner: u-carol');
+      expect(plain.stdout).not.toMatch(/\u001b\[\d+m/);
     } finally {
       cwd.remove();
     }
