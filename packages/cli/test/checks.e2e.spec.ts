@@ -171,14 +171,23 @@ describe.each(storeNames)('audit, verify, rebuild, project and export on %s', (s
     await target.tamperEventData('customer-cus-2', 1, (data) => ({ ...data, reason: 'voluntary' }));
     const [json, human, csv] = await Promise.all([run(['verify', '--json']), run(['verify']), run(['verify', '--csv'])]);
     expect(json.code).toBe(1);
-    const broken = jsonOf<{ breaks: { stream: string; revision: number; position: string; problem: string }[]; intact: boolean }>(json);
+    const broken = jsonOf<{ breaks: { stream: string; revision: number; position: string; problem: string }[]; undecodable: unknown[]; intact: boolean }>(json);
     expect(broken.intact).toBe(false);
     expect(broken.breaks).toEqual([expect.objectContaining({ stream: 'customer-cus-2', revision: 1, problem: 'hash_mismatch' })]);
+    expect(broken.undecodable).toEqual([]);
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^customer-cus-2@1 \(position \d+\): hash_mismatch: /m);
     expect(human.stdout).toMatch(/The log is NOT intact\.\n$/);
     expect(csv.code).toBe(1);
     expect(csvOf(csv).slice(1).map((row) => row.slice(0, 2).concat(row[3]!))).toEqual([['customer-cus-2', '1', 'hash_mismatch']]);
+
+    // An event that no longer decodes is named too (besides its broken hash).
+    expect(await target.sql("UPDATE events SET type = 'CustomerTeleported' WHERE stream = 'customer-cus-5' AND revision = 1")).toBe(1);
+    const twice = await run(['verify', '--json']);
+    expect(twice.code).toBe(1);
+    const report = jsonOf<{ breaks: { stream: string; revision: number }[]; undecodable: { stream: string; revision: number; type: string }[] }>(twice);
+    expect(report.breaks.map((place) => `${place.stream}@${place.revision}`).sort()).toEqual(['customer-cus-2@1', 'customer-cus-5@1']);
+    expect(report.undecodable).toEqual([expect.objectContaining({ stream: 'customer-cus-5', revision: 1, type: 'CustomerTeleported' })]);
   });
 });
 
