@@ -83,7 +83,7 @@ export class FactIndex {
         break;
       }
       case 'SalesTargetSet': {
-        undefined;
+        // Not a fact decisions need.
         break;
       }
       case 'CustomerRegistered': {
@@ -221,7 +221,7 @@ export class FactIndex {
         break;
       }
       case 'OpportunityRevised': {
-        undefined;
+        // Not a fact decisions need.
         break;
       }
       case 'TicketOpened': {
@@ -254,7 +254,7 @@ export class FactIndex {
       case 'TicketPriorityChanged':
       case 'TicketEscalated':
       case 'TicketRated': {
-        undefined;
+        // Not a fact decisions need.
         break;
       }
       case 'ConfigurationChanged': {

@@ -292,7 +292,7 @@ function looksValid(request: AppendRequest): boolean {
       if (!isRecord(event) || !nonEmptyString(event.eventId) || eventIds.has(event.eventId) || !nonEmptyString(event.type)) return false;
       eventIds.add(event.eventId);
       if (typeof event.schemaVersion !== 'number' || !Number.isSafeInteger(event.schemaVersion) || event.schemaVersion < 0) return false;
-      const metadata = event.metadata as unknown;
+      const metadata = event.metadata;
       if (!isRecord(metadata) || !quickJson(metadata, 0) || !quickJson(event.data, 0) || !isRecord(event.data)) return false;
       for (const field of ['commandId', 'actor', 'at', 'correlationId'] as const) if (typeof metadata[field] !== 'string') return false;
       if (metadata['causationId'] !== null && typeof metadata['causationId'] !== 'string') return false;
