@@ -153,7 +153,7 @@ describe.each(storeNames)('exec on %s', (storeName) => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^✓ line 1 human-1 CustomerRegistered customer-cus-human-1@0$/);
-    expect(lines[1]).toMatch(/^✗ line 3 +MALFORMED_JSON \S/);
+    expect(lines[1]).toMatch(/^✗ line 3 MALFORMED_JSON \S/);
     expect(lines[2]).toMatch(/^✗ line 4 human-2 DUPLICATE_CUSTOMER .*cus-human-1/);
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });

@@ -66,13 +66,14 @@ async function openInput(file: string, io: CliIo): Promise<Readable> {
 function printResult(printer: Printer, result: ExecResultLine): void {
   if (printer.mode === 'json') return printer.ndjson(result);
   const { paint } = printer;
+  const id = result.id === undefined ? '' : ` ${result.id}`;
   if (result.ok) {
     const events = (result.events ?? []).map((event) => `${event.type} ${event.stream}@${event.revision}`).join(', ') || 'no change';
     const extra = result.duplicate === true ? paint.yellow(' (duplicate: original outcome)') : '';
     const triggered = (result.triggered ?? []).flat().length;
-    printer.line(`${paint.green('✓')} line ${result.line} ${result.id ?? ''} ${events}${extra}${triggered > 0 ? paint.dim(` +${triggered} by policies`) : ''}`);
+    printer.line(`${paint.green('✓')} line ${result.line}${id} ${events}${extra}${triggered > 0 ? paint.dim(` +${triggered} by policies`) : ''}`);
   } else {
-    printer.line(`${paint.red('✗')} line ${result.line} ${result.id ?? ''} ${paint.red(result.error?.code ?? '')} ${result.error?.message ?? ''}`);
+    printer.line(`${paint.red('✗')} line ${result.line}${id} ${paint.red(result.error?.code ?? '')} ${result.error?.message ?? ''}`);
   }
 }
 
