@@ -85,11 +85,17 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     return context;
   };
 
+  /** Wraps a command's handler; `csv: false` for commands whose result is no table (cli.md: `--csv` where the result is a table). */
   const action =
-    <Args extends unknown[]>(handler: Action<Args>) =>
+    <Args extends unknown[]>(handler: Action<Args>, options: { readonly csv?: boolean } = {}) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      exitCode = await handler(contextOf(command), ...(args.slice(0, -1) as Args));
+      const context = contextOf(command);
+      if (options.csv === false && context.printer.mode === 'csv') {
+        const name = command.parent === null || command.parent === program ? command.name() : `${command.parent.name()} ${command.name()}`;
+        throw usageError(`--csv is for results that are tables, and ${name} prints none (use --json)`);
+      }
+      exitCode = await handler(context, ...(args.slice(0, -1) as Args));
     };
 
   const queryOptions = (context: CommandContext) => ({ catchUp: context.options.catchUp !== false });
@@ -118,7 +124,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     .description('execute commands from NDJSON (one command per line; - reads stdin); one result line per non-blank line; exit 1 if any line was rejected')
     .argument('<file>', 'NDJSON file, or - for stdin')
     .option('--stop-on-error', 'stop at the first rejected line')
-    .action(action(async (ctx, file: string, options: { stopOnError?: boolean }) => execCommand(await ctx.crm(), ctx.io, ctx.printer, file, options)));
+    .action(action(async (ctx, file: string, options: { stopOnError?: boolean }) => execCommand(await ctx.crm(), ctx.io, ctx.printer, file, options), { csv: false }));
 
   program
     .command('demo')
@@ -132,7 +138,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
       action(async (ctx, options: { members?: number; customers?: number; months?: number; seed?: number; report: string }) => {
         const { demoCommand } = await import('./commands/demo.ts');
         return demoCommand(ctx, options);
-      }),
+      }, { csv: false }),
     );
 
   program
@@ -342,7 +348,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
           human: () => ctx.printer.line(`rebuilt ${report.projections.join(', ')}: ${report.events} events in ${summary.seconds} s (${summary.eventsPerSecond} events/s)`),
         });
         return EXIT_OK;
-      }),
+      }, { csv: false }),
     );
 
   program
@@ -370,7 +376,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
           process.off('SIGTERM', stop);
         }
         return EXIT_OK;
-      }),
+      }, { csv: false }),
     );
 
   program
@@ -379,7 +385,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     .command('events')
     .description('the log as NDJSON, in stored form (for backups, migrations, other tools)')
     .option('--from <position>', 'first position to export (inclusive)')
-    .action(action(async (ctx, options: { from?: string }) => exportEvents(await ctx.crm(), ctx.io, options)));
+    .action(action(async (ctx, options: { from?: string }) => exportEvents(await ctx.crm(), ctx.io, options), { csv: false }));
 
   ignoreBrokenPipe(io);
   try {

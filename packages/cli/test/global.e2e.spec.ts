@@ -162,6 +162,15 @@ describe('help', () => {
     expect(both.code).toBe(2);
     expectErrorReport(both, 'USAGE', { json: true, message: /--json and --csv/ });
   });
+
+  it('--csv on a command whose result is no table (exec, demo, rebuild, project, export events) is a usage error, not human text in a CSV pipeline', async () => {
+    const commands = [['exec', '-'], ['demo'], ['rebuild'], ['project'], ['export', 'events']];
+    const runs = await Promise.all(commands.map((command) => cli(['--store', 'memory:', ...command, '--csv'], { cwd: directory.path })));
+    for (const [index, run] of runs.entries()) {
+      expect(run.code, commands[index]!.join(' ')).toBe(2);
+      expectErrorReport(run, 'USAGE', { message: new RegExp(`--csv .*${commands[index]![0]!}`) });
+    }
+  });
 });
 
 describe('errors and --debug', () => {
