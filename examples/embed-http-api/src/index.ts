@@ -11,6 +11,5 @@ export { etagOf, ifMatchAccepts, ifNoneMatchHits, parseIfMatch } from './ifMatch
 export type { IfMatch } from './ifMatch.ts';
 export { problem, problemMediaType, problemOfRejection, problemTypes, problemTypeUri, statusOf } from './problems.ts';
 export type { DomainErrorCode, HttpErrorCode, Problem, ProblemCode, ProblemType } from './problems.ts';
-export { SerialQueue } from './serialQueue.ts';
 export { openCrm, parseStoreLocation } from './openCrm.ts';
 export type { StoreLocation } from './openCrm.ts';

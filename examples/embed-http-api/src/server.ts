@@ -1,11 +1,10 @@
-import { isRejection, isStoreError, type Crm, type ExecutionOutcome } from '@eventcrm/runtime';
+import { isRejection, isStoreError, type Crm, type ExecutionOutcome, type LoadedStream } from '@eventcrm/runtime';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { etagOf, ifMatchAccepts, ifNoneMatchHits, parseIfMatch, type IfMatch } from './ifMatch.ts';
 import { allEvents, successJson } from './outcome.ts';
 import { codeOfSlug, problem, problemMediaType, problemOfRejection, problemTypes, problemTypeUri, type Problem } from './problems.ts';
 import { checkIdentifier, invalidArguments, readQuery } from './queryParams.ts';
 import { executeIf, isPreconditionFailedError, isRevisionGuarded } from './revisionGuard.ts';
-import { SerialQueue } from './serialQueue.ts';
 
 /** Options of `createServer`. */
 export interface ServerOptions {
@@ -43,7 +42,7 @@ function sendOutcome(reply: FastifyReply, outcome: ExecutionOutcome, body: unkno
 }
 
 /** What `GET /customers/:id` shows of the folded stream: no personal data (name, phone, email, address, contacts), since this example authenticates nobody. */
-function customerSummary(state: Awaited<ReturnType<Crm['executor']['streamState']>>): Json | undefined {
+function customerSummary(state: LoadedStream['state']): Json | undefined {
   if (state.kind !== 'customer' || !state.exists) return undefined;
   return {
     kind: state.customerKind,
@@ -73,15 +72,14 @@ const customerNotFound = (customerId: string): Problem => problem('NOT_FOUND', `
  * `listen`). Commands go in as the CLI's NDJSON objects, rejections come out
  * as RFC 9457 problem documents, `POST /customers/:id/commands` executes only
  * on top of the revision named by `If-Match`, and the read models come out as
- * the spec's JSON. Every use of the `Crm` runs through one queue (see
- * `SerialQueue` for why).
+ * the spec's JSON. Concurrent requests need no queue of their own: the
+ * `Crm`'s executor and projection runner each take one call at a time.
  */
 export function createServer(options: ServerOptions): FastifyInstance {
   const { crm } = options;
   if (!isRevisionGuarded(crm.store)) {
     throw new TypeError('createServer needs a Crm whose store is wrapped: new Crm({ store: guardStreamRevisions(store), ... }); without it If-Match could not be enforced by the store');
   }
-  const queue = new SerialQueue();
   const app = fastify({ logger: options.logger ?? false, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
 
   // Only JSON bodies, parsed as plain JSON: Fastify's default parser refuses `__proto__` keys on its own terms,
@@ -118,7 +116,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // --- Commands -------------------------------------------------------------
 
   app.post('/commands', async (request, reply) => {
-    const outcome = await queue.run(() => crm.execute(request.body));
+    const outcome = await crm.execute(request.body);
     return sendOutcome(reply, outcome, request.body);
   });
 
@@ -142,10 +140,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const stream = customerStream(customerId);
     let executed: { outcome: ExecutionOutcome; revision: number | null };
     try {
-      executed = await queue.run(async () => {
-        const outcome = await executeIf(stream, (revision) => ifMatchAccepts(condition, revision), () => crm.execute(body));
-        return { outcome, revision: await crm.store.streamRevision(stream) };
-      });
+      const outcome = await executeIf(stream, (revision) => ifMatchAccepts(condition, revision), () => crm.execute(body));
+      executed = { outcome, revision: await crm.store.streamRevision(stream) };
     } catch (error) {
       if (!isPreconditionFailedError(error)) throw error;
       if (error.reason === 'stream_not_written') {
@@ -180,23 +176,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
     if (badId !== undefined) return sendRejection(reply, badId);
     const query = readQuery(request.query, {});
     if (!query.ok) return sendRejection(reply, query.error);
-    const stream = customerStream(customerId);
-    const read = await queue.run(async () => {
-      // The revision is read first: the state and the history below reflect it or something newer, never older. So
-      // the ETag can only be too old (a needless 412 later), never newer than what the client saw (a wrong success).
-      const revision = await crm.store.streamRevision(stream);
-      if (revision === null) return undefined;
-      const ifNoneMatch = request.headers['if-none-match'];
-      if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etagOf(revision))) return { revision, notModified: true } as const;
-      return { revision, notModified: false, state: await crm.executor.streamState(stream), ownership: await crm.ownership(customerId) } as const;
-    });
-    if (read === undefined) return sendProblem(reply, customerNotFound(customerId));
-    reply.header('ETag', etagOf(read.revision));
-    if (read.notModified) return reply.code(304).send();
-    if (isRejection(read.ownership)) return sendRejection(reply, read.ownership);
-    const customer = customerSummary(read.state);
+    // The state comes with the revision it reflects; the ownership history, read after, reflects that revision or a
+    // newer one. So the ETag is never newer than anything shown: at worst a needless 412 later, never a wrong success.
+    const { state, revision } = await crm.executor.stream(customerStream(customerId));
+    if (revision === null) return sendProblem(reply, customerNotFound(customerId));
+    reply.header('ETag', etagOf(revision));
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etagOf(revision))) return reply.code(304).send();
+    const ownership = await crm.ownership(customerId);
+    if (isRejection(ownership)) return sendRejection(reply, ownership);
+    const customer = customerSummary(state);
     if (customer === undefined) return sendProblem(reply, customerNotFound(customerId));
-    return reply.send({ customerId, revision: read.revision, customer, ownership: read.ownership });
+    return reply.send({ customerId, revision, customer, ownership });
   });
 
   app.get<{ Params: { id: string } }>('/customers/:id/owner', async (request, reply) => {
@@ -205,7 +196,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     if (badId !== undefined) return sendRejection(reply, badId);
     const query = readQuery(request.query, { optional: ['asOf'] });
     if (!query.ok) return sendRejection(reply, query.error);
-    const answer = await queue.run(() => crm.ownerAsOf(customerId, query.values['asOf'] ?? crm.clock.now()));
+    const answer = await crm.ownerAsOf(customerId, query.values['asOf'] ?? crm.clock.now());
     return isRejection(answer) ? sendRejection(reply, answer) : reply.send(answer);
   });
 
@@ -216,7 +207,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const query = readQuery(request.query, {});
     if (!query.ok) return sendRejection(reply, query.error);
     // `Crm.audit` answers an unknown customer with an empty, consistent audit; over HTTP that is a 404.
-    const audit = await queue.run(async () => ((await crm.store.streamRevision(customerStream(customerId))) === null ? undefined : crm.audit(customerId)));
+    const audit = (await crm.store.streamRevision(customerStream(customerId))) === null ? undefined : await crm.audit(customerId);
     return audit === undefined ? sendProblem(reply, customerNotFound(customerId)) : reply.send(audit);
   });
 
@@ -224,7 +215,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // Names are passed on for the library to check, so unknown filters and bad values read alike (`filters.x`).
     const query = readQuery(request.query, { optional: 'any', pathPrefix: 'filters.' });
     if (!query.ok) return sendRejection(reply, query.error);
-    const funnel = await queue.run(() => crm.funnel(query.values));
+    const funnel = await crm.funnel(query.values);
     return isRejection(funnel) ? sendRejection(reply, funnel) : reply.send(funnel);
   });
 
@@ -233,7 +224,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     if (!query.ok) return sendRejection(reply, query.error);
     const { period = '', metric = '', currency, teams } = query.values;
     if (teams !== undefined && teams !== 'true' && teams !== 'false') return sendRejection(reply, invalidArguments([{ path: 'teams', message: 'must be true or false' }]));
-    const ranking = await queue.run(() => crm.rankings({ period, metric, ...(currency === undefined ? {} : { currency }), teams: teams === 'true' }));
+    const ranking = await crm.rankings({ period, metric, ...(currency === undefined ? {} : { currency }), teams: teams === 'true' });
     return isRejection(ranking) ? sendRejection(reply, ranking) : reply.send(ranking);
   });
 
@@ -243,7 +234,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     if (badId !== undefined) return sendRejection(reply, badId);
     const query = readQuery(request.query, { optional: ['asOf'] });
     if (!query.ok) return sendRejection(reply, query.error);
-    const list = await queue.run(() => crm.reminders({ memberId, asOf: query.values['asOf'] ?? crm.clock.now() }));
+    const list = await crm.reminders({ memberId, asOf: query.values['asOf'] ?? crm.clock.now() });
     return isRejection(list) ? sendRejection(reply, list) : reply.send(list);
   });
 
