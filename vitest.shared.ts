@@ -14,7 +14,8 @@ export function packageTestConfig(packageDir: string): ViteUserConfig {
     ssr: { resolve: { conditions, externalConditions: ['@eventcrm/source'] } },
     test: {
       root: packageDir,
-      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', '*.spec.ts', 'properties/**/*.spec.ts', 'stores/**/*.spec.ts', 'docs/**/*.spec.ts'],
+      include: ['**/*.spec.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**'],
       reporters: ['default', 'json'],
       outputFile: { json: '.reports/vitest.json' },
       testTimeout: 30_000,
