@@ -323,6 +323,7 @@ describe('rejections of queries (SQLite)', () => {
       ['rankings', '--period', '2025-Q5'],
       ['rankings', '--period', '2025-Q1', '--metric', 'charisma'],
       ['rankings', '--period', '2025-Q1', '--metric', 'pipelineCreated'],
+      ['rankings', '--period', '2025-Q1', '--teams'],
       ['stats', 'u-carol', '--period', 'last-year'],
       ['ownership', 'cus-2', '--as-of', 'yesterday'],
       ['portfolio', 'u-carol', '--as-of', '2025-13-01T00:00:00Z'],
@@ -337,7 +338,8 @@ describe('rejections of queries (SQLite)', () => {
       expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);
       expectErrorReport(run, index < invalid.length ? 'INVALID_COMMAND' : 'USAGE', { json: true });
     }
-    expect(runs[2]!.stderr).toMatch(/currency/);
+    expect(runs[2]!.stderr, 'a money metric needs its currency').toMatch(/currency/);
+    expect(runs[3]!.stderr, 'the default metric, wonAmount, is money too').toMatch(/currency/);
     expect(runs[invalid.length]!.stderr).toMatch(/--period/);
   });
 });
