@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etagOf, ifMatchAccepts, ifNoneMatchHits, parseIfMatch } from './ifMatch.ts';
+import { etagOf, expectationOf, ifNoneMatchHits, parseIfMatch } from './ifMatch.ts';
 
 describe('If-Match', () => {
   it('reads *, one strong tag or a list; weak tags and tags that are not revisions never match', () => {
@@ -14,12 +14,20 @@ describe('If-Match', () => {
     for (const value of ['', '3', '"3" "4"', '"3', 'W/3', '*, "3"', '"3";']) expect(parseIfMatch(value), value).toBeUndefined();
   });
 
-  it('accepts a revision it names, and * any existing stream; nothing matches a stream that does not exist', () => {
-    expect(ifMatchAccepts({ kind: 'revisions', revisions: [2, 5] }, 5)).toBe(true);
-    expect(ifMatchAccepts({ kind: 'revisions', revisions: [2, 5] }, 3)).toBe(false);
-    expect(ifMatchAccepts({ kind: 'any' }, 0)).toBe(true);
-    expect(ifMatchAccepts({ kind: 'any' }, null)).toBe(false);
-    expect(ifMatchAccepts({ kind: 'revisions', revisions: [0] }, null)).toBe(false);
+  it('expects the current revision when it is named, and a revision that cannot be current when it is not', () => {
+    const named = parseIfMatch('"7", "2"')!;
+    expect(expectationOf(named, 2)).toEqual({ kind: 'expect', revision: 2 });
+    expect(expectationOf(named, 7)).toEqual({ kind: 'expect', revision: 7 });
+    // An existing stream is never again at no_stream: the executor is bound to refuse, after replay and validation.
+    expect(expectationOf(named, 3)).toEqual({ kind: 'expect', revision: 'no_stream' });
+    expect(expectationOf(parseIfMatch('W/"3"')!, 3)).toEqual({ kind: 'expect', revision: 'no_stream' });
+  });
+
+  it('checks nothing for * on an existing stream, and for a missing stream expects a revision the condition names', () => {
+    expect(expectationOf({ kind: 'any' }, 0)).toEqual({ kind: 'none' });
+    expect(expectationOf({ kind: 'any' }, null)).toEqual({ kind: 'expect', revision: 0 });
+    expect(expectationOf(parseIfMatch('"4", "1"')!, null)).toEqual({ kind: 'expect', revision: 4 });
+    expect(expectationOf(parseIfMatch('W/"0", "abc"')!, null)).toEqual({ kind: 'unsatisfiable' });
   });
 });
 

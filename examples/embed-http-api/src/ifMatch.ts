@@ -35,10 +35,35 @@ export function parseIfMatch(value: string): IfMatch | undefined {
   return matched ? { kind: 'revisions', revisions } : undefined;
 }
 
-/** Whether a stream at `revision` (`null`: no stream) satisfies the condition. */
-export function ifMatchAccepts(condition: IfMatch, revision: number | null): boolean {
-  if (revision === null) return false;
-  return condition.kind === 'any' || condition.revisions.includes(revision);
+/**
+ * How `Crm.execute` is to check an `If-Match`, given the stream's revision read
+ * just before. The executor checks an expected revision when it decides (after
+ * the idempotent replay and the validation of the command, so those answer
+ * first) and, for a stream the command writes, appends on top of exactly that
+ * revision, so "the condition held" and "written on top of what the client
+ * saw" are one fact.
+ * - `expect`: pass `revision` as the stream's expected revision. A revision
+ *   the condition accepts when there is one; `no_stream` when an existing
+ *   stream is at a revision it does not accept (a stream never stops existing,
+ *   so that fails for sure); for a missing stream, a revision the condition
+ *   accepts, in case the stream appears at exactly that one meanwhile.
+ * - `none`: `*` on an existing stream holds from now on, so nothing is checked.
+ * - `unsatisfiable`: a missing stream and no revision named (only weak tags):
+ *   nothing the executor can be told would be right, so a 412 at once.
+ */
+export type Expectation =
+  | { readonly kind: 'expect'; readonly revision: number | 'no_stream' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'unsatisfiable' };
+
+/** The expectation that enforces `condition` on a stream now at `current` (`null`: no stream); see `Expectation`. */
+export function expectationOf(condition: IfMatch, current: number | null): Expectation {
+  if (current !== null) {
+    if (condition.kind === 'any') return { kind: 'none' };
+    return { kind: 'expect', revision: condition.revisions.includes(current) ? current : 'no_stream' };
+  }
+  const first = condition.kind === 'any' ? 0 : condition.revisions[0];
+  return first === undefined ? { kind: 'unsatisfiable' } : { kind: 'expect', revision: first };
 }
 
 /** Whether `If-None-Match` names the current tag (a GET may then answer 304). Weak comparison, as RFC 9110 §13.1.2 asks. */

@@ -5,10 +5,8 @@
  */
 export { createServer } from './server.ts';
 export type { ServerOptions } from './server.ts';
-export { executeIf, guardStreamRevisions, isPreconditionFailedError, isRevisionGuarded, PreconditionFailedError } from './revisionGuard.ts';
-export type { PreconditionFailure } from './revisionGuard.ts';
-export { etagOf, ifMatchAccepts, ifNoneMatchHits, parseIfMatch } from './ifMatch.ts';
-export type { IfMatch } from './ifMatch.ts';
+export { etagOf, expectationOf, ifNoneMatchHits, parseIfMatch } from './ifMatch.ts';
+export type { Expectation, IfMatch } from './ifMatch.ts';
 export { problem, problemMediaType, problemOfRejection, problemTypes, problemTypeUri, statusOf } from './problems.ts';
 export type { DomainErrorCode, HttpErrorCode, Problem, ProblemCode, ProblemType } from './problems.ts';
 export { openCrm, parseStoreLocation } from './openCrm.ts';

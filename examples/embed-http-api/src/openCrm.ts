@@ -1,6 +1,5 @@
 import { createInMemoryEventStore, createInMemoryReadModelStore, Crm, type Clock } from '@eventcrm/runtime';
 import { createSqliteEventStore, createSqliteReadModelStore } from '@eventcrm/store-sqlite';
-import { guardStreamRevisions } from './revisionGuard.ts';
 
 /** Where the service keeps its data: an SQLite file (events and read models together) or process memory. */
 export type StoreLocation = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'memory' };
@@ -18,16 +17,15 @@ export function parseStoreLocation(url: string): StoreLocation | undefined {
 }
 
 /**
- * The wiring an embedding application does once: the event store wrapped by
- * `guardStreamRevisions` for the `Crm` (so `If-Match` is enforced by the
- * store), and the read models beside the events, on the unwrapped adapter
- * that shares its SQLite connection with them.
+ * The wiring an embedding application does once: the event store for the
+ * `Crm`, and the read models beside the events (SQLite's share the event
+ * store's connection, so one file holds both).
  */
 export function openCrm(location: StoreLocation, options: { readonly clock?: Clock } = {}): Crm {
   const clock = options.clock === undefined ? {} : { clock: options.clock };
   if (location.kind === 'memory') {
-    return new Crm({ store: guardStreamRevisions(createInMemoryEventStore()), readModels: createInMemoryReadModelStore(), ...clock });
+    return new Crm({ store: createInMemoryEventStore(), readModels: createInMemoryReadModelStore(), ...clock });
   }
   const store = createSqliteEventStore({ path: location.path });
-  return new Crm({ store: guardStreamRevisions(store), readModels: createSqliteReadModelStore({ store }), ...clock });
+  return new Crm({ store, readModels: createSqliteReadModelStore({ store }), ...clock });
 }

@@ -7,7 +7,6 @@ export type DomainErrorCode = ExecutionRejection['error']['code'];
 export type HttpErrorCode =
   | 'PRECONDITION_FAILED'
   | 'PRECONDITION_REQUIRED'
-  | 'CONDITION_NOT_ENFORCEABLE'
   | 'INVALID_REQUEST'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PAYLOAD_TOO_LARGE'
@@ -61,7 +60,6 @@ export const problemTypes: { readonly [Code in ProblemCode]: ProblemType } = {
   CURRENCY_MISMATCH: { status: 422, title: "The amount is not in the opportunity's currency" },
   PRECONDITION_FAILED: { status: 412, title: 'The customer changed since the revision in If-Match' },
   PRECONDITION_REQUIRED: { status: 428, title: 'Conditional commands need If-Match' },
-  CONDITION_NOT_ENFORCEABLE: { status: 400, title: "The command does not write the customer's stream" },
   INVALID_REQUEST: { status: 400, title: 'The request is malformed' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Send application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },

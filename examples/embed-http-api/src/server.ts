@@ -1,14 +1,13 @@
 import { isRejection, isStoreError, type Crm, type ExecutionOutcome, type LoadedStream } from '@eventcrm/runtime';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { etagOf, ifMatchAccepts, ifNoneMatchHits, parseIfMatch, type IfMatch } from './ifMatch.ts';
+import { etagOf, expectationOf, ifNoneMatchHits, parseIfMatch, type IfMatch } from './ifMatch.ts';
 import { allEvents, successJson } from './outcome.ts';
 import { codeOfSlug, problem, problemMediaType, problemOfRejection, problemTypes, problemTypeUri, type Problem } from './problems.ts';
 import { checkIdentifier, invalidArguments, readQuery } from './queryParams.ts';
-import { executeIf, isPreconditionFailedError, isRevisionGuarded } from './revisionGuard.ts';
 
 /** Options of `createServer`. */
 export interface ServerOptions {
-  /** The embedded eventcrm; its store must come from `guardStreamRevisions` (see there for why). The caller owns it and closes it after the server. */
+  /** The embedded eventcrm, over any event store. The caller owns it and closes it after the server. */
   readonly crm: Crm;
   /** Fastify's logger (default off). Internal errors are logged through it. */
   readonly logger?: FastifyServerOptions['logger'];
@@ -77,9 +76,6 @@ const customerNotFound = (customerId: string): Problem => problem('NOT_FOUND', `
  */
 export function createServer(options: ServerOptions): FastifyInstance {
   const { crm } = options;
-  if (!isRevisionGuarded(crm.store)) {
-    throw new TypeError('createServer needs a Crm whose store is wrapped: new Crm({ store: guardStreamRevisions(store), ... }); without it If-Match could not be enforced by the store');
-  }
   const app = fastify({ logger: options.logger ?? false, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
 
   // Only JSON bodies, parsed as plain JSON: Fastify's default parser refuses `__proto__` keys on its own terms,
@@ -138,33 +134,30 @@ export function createServer(options: ServerOptions): FastifyInstance {
     if (condition === undefined) return sendProblem(reply, problem('INVALID_REQUEST', `If-Match must be * or a list of entity tags such as "3", got ${header}`, { header: 'If-Match', value: header }));
 
     const stream = customerStream(customerId);
-    let executed: { outcome: ExecutionOutcome; revision: number | null };
-    try {
-      const outcome = await executeIf(stream, (revision) => ifMatchAccepts(condition, revision), () => crm.execute(body));
-      executed = { outcome, revision: await crm.store.streamRevision(stream) };
-    } catch (error) {
-      if (!isPreconditionFailedError(error)) throw error;
-      if (error.reason === 'stream_not_written') {
-        return sendProblem(reply, problem('CONDITION_NOT_ENFORCEABLE', `${error.message}, so its revision cannot be a condition of the append; send it to POST /commands`, { customerId, command: isRecord(body) ? (body['command'] ?? null) : null }));
-      }
-      return sendProblem(reply, problem('PRECONDITION_FAILED', `customer ${customerId} is at revision ${String(error.decidedOn)}, not ${header}; nothing was appended`, { customerId, currentRevision: typeof error.decidedOn === 'number' ? error.decidedOn : null, ifMatch: header }));
-    }
-    const { outcome, revision } = executed;
+    const preconditionFailed = (current: number | null): FastifyReply =>
+      sendProblem(reply, problem('PRECONDITION_FAILED', `customer ${customerId} is at ${current === null ? 'no revision (it does not exist)' : `revision ${current}`}, not ${header}; nothing was appended`, { customerId, currentRevision: current, ifMatch: header }));
+    const expectation = expectationOf(condition, await crm.store.streamRevision(stream));
+    if (expectation.kind === 'unsatisfiable') return preconditionFailed(null);
+    // The executor answers an idempotent replay, then validates, then checks the expectation, then decides: the order
+    // this endpoint documents. For the customer's stream the check is repeated by the append itself (see the README).
+    const outcome = await crm.execute(body, expectation.kind === 'expect' ? { expectedRevisions: { [stream]: expectation.revision } } : {});
     // An idempotent replay reports the original outcome whatever the stream is now (RFC 9110 §13.1.1 allows a 2xx for a change already made).
     if (outcome.ok && outcome.duplicate) return sendOutcome(reply, outcome, body);
-    const appended = allEvents(outcome).filter((event) => event.stream === stream);
-    if (appended.length > 0) {
-      // The guard let this append through only on an accepted revision, atomically with the commit.
-      return sendOutcome(reply.header('ETag', etagOf(Math.max(...appended.map((event) => event.revision)))), outcome, body);
+    if (!outcome.ok && outcome.error.code === 'CONCURRENCY_CONFLICT' && expectation.kind === 'expect' && outcome.error.details?.['stream'] === stream) {
+      // Our expectation failed, when the command was decided or when its append raced another writer. A conflict on
+      // another stream the command writes (or on this one under `*`, which expects nothing) stays a 409.
+      const actual = outcome.error.details['actual'];
+      return preconditionFailed(typeof actual === 'number' ? actual : null);
     }
-    // Nothing was appended, so the guard never ran. An invalid input is a 400 whatever the state; otherwise the
-    // precondition is answered first, from the stream as it is now (revisions only grow, so a match now means a match
-    // when the command was decided), and only then the outcome.
+    // An invalid command was never held against the stream, so it gets no ETag.
     if (!outcome.ok && (outcome.error.code === 'INVALID_COMMAND' || outcome.error.code === 'MALFORMED_JSON')) return sendOutcome(reply, outcome, body);
-    if (!ifMatchAccepts(condition, revision)) {
-      return sendProblem(reply, problem('PRECONDITION_FAILED', `customer ${customerId} is at revision ${revision === null ? 'none (it does not exist)' : String(revision)}, not ${header}; nothing was appended`, { customerId, currentRevision: revision, ifMatch: header }));
-    }
-    if (revision !== null) reply.header('ETag', etagOf(revision));
+    // The ETag names only a revision the client caused or saw: the last one appended to the stream (policies' events
+    // included, the outcome lists them), else (a rejection, a no-op, a command that only reads the customer) the one
+    // the command was decided on, which the client matched. Under `*` it saw none, so none.
+    const appended = allEvents(outcome).filter((event) => event.stream === stream);
+    const decidedOn = expectation.kind === 'expect' && typeof expectation.revision === 'number' ? expectation.revision : undefined;
+    const revision = appended.length > 0 ? Math.max(...appended.map((event) => event.revision)) : decidedOn;
+    if (revision !== undefined) reply.header('ETag', etagOf(revision));
     return sendOutcome(reply, outcome, body);
   });
 
