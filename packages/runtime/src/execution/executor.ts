@@ -158,7 +158,8 @@ export class CommandExecutor {
         return { ok: true, commandId: command.id, duplicate: false, events: referencesOf(recorded), triggered };
       } catch (error) {
         this.codec.forgetKeys(plan.createdKeys.keys());
-        if (isCommandAlreadyRecordedError(error)) {
+        if (isCommandAlreadyRecordedError(error) || isWrongExpectedRevisionError(error) || isReservationConflictError(error)) {
+          // Another process may have executed this very command meanwhile: its outcome is ours (idempotency comes first).
           const replay = await this.replayOf(command.id);
           if (replay !== undefined) return replay;
         }
