@@ -171,3 +171,14 @@ describe('concurrent calls in one process', () => {
     expect(outcomes.filter((outcome) => !outcome.ok).map((outcome) => !outcome.ok && outcome.error.code)).toEqual(Array(7).fill('DAILY_CLAIM_LIMIT_REACHED'));
   });
 });
+
+describe('a command id replayed within one batch', () => {
+  it('reports the positions of the original events, not placeholders', async () => {
+    const { executor } = setup();
+    const outcomes = await executor.executeBatch([...team, { command: 'RegisterCustomer', id: 'same', actor: 'system', data: acme }, { command: 'RegisterCustomer', id: 'same', actor: 'system', data: acme }]);
+    const [original, replay] = outcomes.slice(-2);
+    expect(replay).toMatchObject({ ok: true, duplicate: true });
+    expect(replay!.ok && replay!.events).toEqual(original!.ok && original!.events);
+    expect(original!.ok && original!.events[0]!.position).not.toBe('0');
+  });
+});

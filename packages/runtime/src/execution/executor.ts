@@ -217,7 +217,7 @@ export class CommandExecutor {
         const withPositions = (references: readonly EventReference[]): EventReference[] =>
           references.map((reference) => ({ ...reference, position: positions.get(reference.eventId) ?? reference.position }));
         const fix = (outcome: ExecutionOutcome): ExecutionOutcome =>
-          outcome.ok ? { ...outcome, events: outcome.duplicate ? outcome.events : withPositions(outcome.events), triggered: outcome.triggered.map(fix) } : outcome;
+          outcome.ok ? { ...outcome, events: withPositions(outcome.events), triggered: outcome.triggered.map(fix) } : outcome;
         for (const plan of plans) this.codec.settleKeys(plan.createdKeys, plan.destroyedKeys);
         this.facts.appended([...positions.values()]);
         outcomes.push(...batch.map((entry) => fix(entry.outcome)));
