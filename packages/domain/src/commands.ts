@@ -74,7 +74,15 @@ const commandNameSet: ReadonlySet<string> = new Set(commandNames);
  */
 export function parseCommand(input: unknown, environment: ParseEnvironment): E.Either<DomainError, CrmCommand> {
   const envelope = commandEnvelopeSchema.safeParse(input);
-  if (!envelope.success) return E.left(invalidCommand(toIssues(envelope.error.issues, [])));
+  if (!envelope.success) {
+    const issues = toIssues(envelope.error.issues, []);
+    // Name an unknown command too, so the first message is not only about a missing field of it.
+    const name = typeof input === 'object' && input !== null ? (input as { command?: unknown }).command : undefined;
+    if (typeof name === 'string' && !commandNameSet.has(name) && !issues.some((issue) => issue.path === 'command')) {
+      issues.unshift({ path: 'command', message: `unknown command ${name}` });
+    }
+    return E.left(invalidCommand(issues));
+  }
   const { command, id, actor, at, data, correlationId, causationId } = envelope.data;
   if (!commandNameSet.has(command)) {
     return E.left(invalidCommand([{ path: 'command', message: `unknown command ${command}` }]));

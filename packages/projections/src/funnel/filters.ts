@@ -1,4 +1,4 @@
-import { invalidCommand, isCalendarDate, normaliseInstant, type DomainError, type ValidationIssue } from '@eventcrm/domain';
+import { currencyDigits, invalidCommand, isCalendarDate, normaliseInstant, type DomainError, type ValidationIssue } from '@eventcrm/domain';
 import * as E from 'fp-ts/lib/Either.js';
 
 /**
@@ -88,6 +88,9 @@ export function parseFunnelFilters(input: unknown): E.Either<DomainError, Parsed
       }
       echo[key] = bound.echo;
       values[key] = bound.at;
+    } else if (key === 'currency' && currencyDigits(value) === undefined) {
+      // A misspelt currency (say `usd`) would otherwise match nothing and look like an empty funnel.
+      issues.push({ path: 'filters.currency', message: 'must be an ISO-4217 currency code such as USD' });
     } else {
       echo[key] = value;
       values[key] = value;
