@@ -1,7 +1,7 @@
-import type { ExecutionRejection } from '@eventcrm/runtime';
+import type { DomainError, ErrorCode } from '@eventcrm/runtime';
 
-/** A rejection code of the library (domain.md §7), taken from the public outcome type so the table below must cover every one. */
-export type DomainErrorCode = ExecutionRejection['error']['code'];
+/** A rejection code of the library (domain.md §7), its public `ErrorCode`, so the table below must cover every one. */
+export type DomainErrorCode = ErrorCode;
 
 /** Codes this HTTP layer adds for what only HTTP can get wrong. */
 export type HttpErrorCode =
@@ -121,6 +121,6 @@ export function problem(code: ProblemCode, detail: string, details: { readonly [
 }
 
 /** A library rejection (a command's or a query's) as a problem document. */
-export function problemOfRejection(error: ExecutionRejection['error'], extra: { readonly actor?: string | undefined; readonly commandId?: string | undefined } = {}): Problem {
+export function problemOfRejection(error: DomainError, extra: { readonly actor?: string | undefined; readonly commandId?: string | undefined } = {}): Problem {
   return problem(error.code, error.message, error.details ?? {}, extra);
 }

@@ -1,6 +1,4 @@
-import type { ExecutionRejection } from '@eventcrm/runtime';
-
-type Rejection = ExecutionRejection['error'];
+import type { DomainError } from '@eventcrm/runtime';
 
 /** What a query string declares: the parameters it requires and those it allows (`'any'`: pass every name on, for a library call that checks names itself). */
 export interface QuerySpec {
@@ -16,7 +14,7 @@ interface Issue {
 }
 
 /** The `INVALID_COMMAND` rejection the library itself gives for bad arguments, so every 400 of the service reads the same. */
-export function invalidArguments(issues: readonly Issue[]): Rejection {
+export function invalidArguments(issues: readonly Issue[]): DomainError {
   return { code: 'INVALID_COMMAND', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), details: { issues } };
 }
 
@@ -26,7 +24,7 @@ export function invalidArguments(issues: readonly Issue[]): Rejection {
  * would be meant?), an unknown one (a typo must not silently widen a report)
  * and a missing required one.
  */
-export function readQuery(query: unknown, spec: QuerySpec): { readonly ok: true; readonly values: Readonly<Record<string, string>> } | { readonly ok: false; readonly error: Rejection } {
+export function readQuery(query: unknown, spec: QuerySpec): { readonly ok: true; readonly values: Readonly<Record<string, string>> } | { readonly ok: false; readonly error: DomainError } {
   const prefix = spec.pathPrefix ?? '';
   const allowed = spec.optional === 'any' ? undefined : new Set([...(spec.required ?? []), ...(spec.optional ?? [])]);
   const values: Record<string, string> = {};
@@ -46,6 +44,6 @@ export function readQuery(query: unknown, spec: QuerySpec): { readonly ok: true;
 const identifier = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** `undefined` for a valid identifier (domain.md §0), else the rejection naming `path`. */
-export function checkIdentifier(value: string, path: string): Rejection | undefined {
+export function checkIdentifier(value: string, path: string): DomainError | undefined {
   return identifier.test(value) ? undefined : invalidArguments([{ path, message: 'must be 1-64 characters of A-Z a-z 0-9 . _ : -' }]);
 }

@@ -1,4 +1,4 @@
-import { isRejection, isStoreError, type Crm, type ExecutionOutcome, type LoadedStream } from '@eventcrm/runtime';
+import { isRejection, isStoreError, type Crm, type DomainError, type ExecutionOutcome, type LoadedStream } from '@eventcrm/runtime';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { etagOf, expectationOf, ifNoneMatchHits, parseIfMatch, type IfMatch } from './ifMatch.ts';
 import { allEvents, successJson } from './outcome.ts';
@@ -31,7 +31,7 @@ const sendProblem = (reply: FastifyReply, document: Problem): FastifyReply =>
   // Serialised here: the body must be exactly the document, whatever Fastify does with unfamiliar media types.
   reply.code(document.status).type(problemMediaType).send(JSON.stringify(document));
 
-const sendRejection = (reply: FastifyReply, error: Parameters<typeof problemOfRejection>[0], body?: unknown, commandId?: string): FastifyReply =>
+const sendRejection = (reply: FastifyReply, error: DomainError, body?: unknown, commandId?: string): FastifyReply =>
   sendProblem(reply, problemOfRejection(error, { actor: actorOf(body), commandId }));
 
 /** 201 when the command appended events, 200 for an idempotent replay or a command with nothing to change. */
@@ -199,9 +199,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     if (badId !== undefined) return sendRejection(reply, badId);
     const query = readQuery(request.query, {});
     if (!query.ok) return sendRejection(reply, query.error);
-    // `Crm.audit` answers an unknown customer with an empty, consistent audit; over HTTP that is a 404.
-    const audit = (await crm.store.streamRevision(customerStream(customerId))) === null ? undefined : await crm.audit(customerId);
-    return audit === undefined ? sendProblem(reply, customerNotFound(customerId)) : reply.send(audit);
+    const audit = await crm.audit(customerId);
+    return isRejection(audit) ? sendRejection(reply, audit) : reply.send(audit);
   });
 
   app.get('/funnel', async (request, reply) => {
