@@ -3,6 +3,8 @@ import { formatAnchor } from './anchor.ts';
 import type { CliCrossCheck, Move, OwnershipAuditReport } from './audit.ts';
 import { commandLine } from './cli.ts';
 
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 const owner = (member: string | null): string => member ?? 'the public pool';
 
 function moveLines(move: Move): string[] {
@@ -65,12 +67,12 @@ export function renderReport(report: OwnershipAuditReport): string {
   lines.push(
     report.replay === null
       ? '  replay (audit):           not possible, the stream does not decode'
-      : `  replay (audit):           ${report.replay.facts.length} ownership facts; the read model's whole history ${report.replay.consistent ? 'agrees' : `DIFFERS (${report.replay.differences.length} differences)`}`,
+      : `  replay (audit):           ${report.replay.facts.length} ownership facts; the read model's whole history ${report.replay.consistent ? 'agrees' : `DIFFERS (${plural(report.replay.differences.length, 'difference')})`}`,
   );
   for (const difference of report.replay?.differences ?? []) lines.push(`    - ${difference.kind}: ${difference.message}`);
   lines.push(
     `  hash chains (verify):     ${report.verify.intact ? 'intact' : 'NOT INTACT'}: ${report.verify.eventsChecked} events in ${report.verify.streamsChecked} streams, ` +
-      `${report.verify.breaks.length} breaks, ${report.verify.undecodable.length} undecodable`,
+      `${plural(report.verify.breaks.length, 'break')}, ${report.verify.undecodable.length} undecodable`,
   );
   for (const problem of report.streamProblems) lines.push(`    - ${report.stream}@${problem.revision} (position ${problem.position}): ${problem.problem}: ${problem.message}`);
   if (report.head !== null) lines.push(`  head of the stream:       ${formatAnchor(report.head)}`, '    (record this line outside the database; pass it back with --anchor to detect a rewritten chain)');
@@ -78,7 +80,7 @@ export function renderReport(report: OwnershipAuditReport): string {
     const check = report.anchorCheck;
     lines.push(
       `  anchor ${formatAnchor(check.anchor)}: ` +
-        (check.status === 'holds' ? 'holds' : check.status === 'changed' ? `BROKEN, that revision now hashes to ${check.hashNow}` : `BROKEN, that revision is gone (head now ${check.headRevisionNow ?? 'none'})`),
+        (check.status === 'holds' ? `holds: revision ${check.anchor.revision} still carries the recorded hash (with an intact verify, nothing up to it changed)` : check.status === 'changed' ? `BROKEN, that revision now carries hash ${check.hashNow}` : `BROKEN, that revision is gone (head now ${check.headRevisionNow ?? 'none'})`),
     );
   }
   lines.push('', report.findings.length === 0 ? 'Every check passed.' : `${report.findings.length} check(s) failed:`);
