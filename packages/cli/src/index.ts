@@ -7,3 +7,5 @@ export type { CommandContext } from './main.ts';
 export { DEFAULT_STORE, describeLocation, openCrm, parseStoreUrl } from './storeUrl.ts';
 export type { StoreLocation } from './storeUrl.ts';
 export type { CliIo } from './io.ts';
+export { demoHistory, demoOptionsForEvents, resolveDemoOptions, summariseDemoHistory } from './demo/history.ts';
+export type { DemoCommand, DemoHistoryOptions, DemoHistorySummary } from './demo/history.ts';
