@@ -87,6 +87,24 @@ describe.runIf(postgresAvailable)('the analyst session on PostgreSQL', () => {
     }
   });
 
+  it('an aborted rebuild leaves the live tables as they were, and the next rebuild starts again from the first event', async () => {
+    const crm = openCrm(target, { projectionBatchSize: 200 });
+    try {
+      const before = await crm.readModels.checkpoints('live');
+      const funnelBefore = await crm.funnel({}, { catchUp: false });
+      const controller = new AbortController();
+      const aborted = await crm.rebuild({ signal: controller.signal, onProgress: () => controller.abort() });
+      expect(aborted.events).toBeLessThan(result.rebuild.report.events);
+      expect(await crm.readModels.checkpoints('live')).toEqual(before);
+      expect(await crm.funnel({}, { catchUp: false })).toEqual(funnelBefore);
+
+      const again = await crm.rebuild();
+      expect(again.events).toBe(result.rebuild.report.events);
+    } finally {
+      await crm.close();
+    }
+  });
+
   it('a second run analyses the schema as it is, without a new demo', async () => {
     const again = await analyse({ target, size, minDays });
     expect(again.seeded).toBeNull();
