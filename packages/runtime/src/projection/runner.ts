@@ -1,5 +1,5 @@
 import { eventTypes as allEventTypes, type EventType } from '@eventcrm/domain';
-import type { ProjectedEvent, ProjectionDefinition, RowRef } from '@eventcrm/projections';
+import type { KeyValue, ProjectedEvent, ProjectionDefinition, Row, RowRef, RowView } from '@eventcrm/projections';
 import { EventCodec, type PersonalDataMode } from '../events/codec.ts';
 import { comparePositions } from '../store/position.ts';
 import type { EventStore, Position, StoredEvent } from '../store/port.ts';
@@ -55,6 +55,21 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Aborting stops after the current batch (its commit completes). */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * What a projection's `rowsNeeded` sees: the working set, noting which
+ * tables it consulted, so that the runner asks again only when one of
+ * them changed earlier in the batch (`rowsNeeded` is a function of the
+ * event and the rows it reads).
+ */
+class ResidentView implements RowView {
+  readonly tablesRead = new Set<string>();
+  constructor(private readonly working: WorkingSet) {}
+  get(table: string, key: KeyValue): Row | undefined {
+    this.tablesRead.add(table);
+    return this.working.get(table, key);
+  }
 }
 
 const positionNumber = (position: Position | null): number | null => (position === null ? null : Number(position));
@@ -211,6 +226,7 @@ export class ProjectionRunner {
       for (const type of projection.eventTypes) consumers.set(type, [...(consumers.get(type) ?? []), projection]);
     }
     const eventTypes = [...consumers.keys()] as EventType[];
+    const views = new Map(projections.map((projection) => [projection, new ResidentView(working)] as const));
     // A server-side filter pays only when it drops much of the log; for most of it, reading everything in
     // position order is cheaper than a filtered plan (PostgreSQL may then sort instead of walking the index).
     const filter = eventTypes.length * 2 < allEventTypes.length ? { filter: { eventTypes } } : {};
@@ -241,7 +257,7 @@ export class ProjectionRunner {
 
     for await (const batch of source) {
       if (batch.length === 0) continue;
-      await this.applyBatch(batch, consumers, checkpoints, working, decrypting);
+      await this.applyBatch(batch, consumers, checkpoints, working, decrypting, views);
       lastPosition = batch[batch.length - 1]!.position;
       uncommitted += batch.length;
       // Rows changed by several batches are written once per commit; live following commits every batch to keep lag low.
@@ -275,24 +291,40 @@ export class ProjectionRunner {
     checkpoints: ReadonlyMap<string, Checkpoint>,
     working: WorkingSet,
     mode: PersonalDataMode,
+    views: ReadonlyMap<ProjectionDefinition, ResidentView>,
   ): Promise<void> {
     const events = (await this.codec.decodeAll(batch, mode, false)) as readonly ProjectedEvent[];
-    const pending: { event: ProjectedEvent; projection: ProjectionDefinition }[] = [];
+    // The (event, projection) pairs to apply, side by side.
+    const pendingEvents: ProjectedEvent[] = [];
+    const pendingProjections: ProjectionDefinition[] = [];
     const refs: RowRef[] = [];
+    const resume = checkpoints.size > 0;
     for (const event of events) {
-      for (const projection of consumers.get(event.type) ?? []) {
-        const done = checkpoints.get(projection.name)?.position;
-        if (done !== undefined && comparePositions(event.position, done) <= 0) continue;
-        pending.push({ event, projection });
-        refs.push(...projection.rowsNeeded(event, working));
+      const projections = consumers.get(event.type);
+      if (projections === undefined) continue;
+      for (const projection of projections) {
+        if (resume) {
+          const done = checkpoints.get(projection.name)?.position;
+          if (done !== undefined && comparePositions(event.position, done) <= 0) continue;
+        }
+        pendingEvents.push(event);
+        pendingProjections.push(projection);
+        for (const ref of projection.rowsNeeded(event, views.get(projection)!)) refs.push(ref);
       }
     }
     // One bulk fetch for the whole batch; declared against the resident tables as they were before it.
     await working.prefetch(refs);
-    for (const { event, projection } of pending) {
-      // A resident row changed earlier in this batch (say, a member's team) may point at rows not fetched yet.
-      const missing = working.missing(projection.rowsNeeded(event, working));
-      if (missing.length > 0) await working.prefetch(missing);
+    working.beginBatch();
+    for (let index = 0; index < pendingEvents.length; index += 1) {
+      const event = pendingEvents[index]!;
+      const projection = pendingProjections[index]!;
+      // A row `rowsNeeded` consulted and an earlier event of this batch changed (say, a member's team)
+      // may point at rows not fetched yet; when none did, its answer stands.
+      const view = views.get(projection)!;
+      if (working.changedInBatch(view.tablesRead)) {
+        const missing = working.missing(projection.rowsNeeded(event, view));
+        if (missing.length > 0) await working.prefetch(missing);
+      }
       projection.apply(event, working);
     }
   }
