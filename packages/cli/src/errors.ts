@@ -10,14 +10,18 @@ export const EXIT_USAGE = 2;
 
 /** A failure the CLI reports as one line (`code: message`) with an exit code. */
 export class CliError extends Error {
+  /** The rejection's details (`--json` prints them with the code and message). */
+  readonly details: { readonly [key: string]: unknown } | undefined;
+
   constructor(
     readonly code: string,
     message: string,
     readonly exitCode: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: { readonly [key: string]: unknown } | undefined },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
+    this.details = options?.details;
   }
 }
 

@@ -41,7 +41,7 @@ const rejectionExit = (error: DomainError): number => (error.code === 'INVALID_C
 
 /** Prints a query answer, or its rejection (exit 1 for NOT_FOUND, 2 for bad arguments). */
 function answer<Value>(context: CommandContext, value: Value, render: (value: Exclude<Value, DomainError>) => { tabular?: () => ReturnType<typeof funnelTable>; human?: () => void }): number {
-  if (isDomainError(value)) throw new CliError(value.code, value.message, rejectionExit(value));
+  if (isDomainError(value)) throw new CliError(value.code, value.message, rejectionExit(value), { details: value.details });
   const result = value as Exclude<Value, DomainError>;
   context.printer.result(result, render(result));
   return EXIT_OK;
@@ -261,7 +261,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     .action(
       action(async (ctx, options: { asOf: string; dryRun?: boolean }) => {
         const result = await (await ctx.crm()).sweepPool(options.asOf, { dryRun: options.dryRun === true });
-        if (!result.ok) throw new CliError(result.error.code, result.error.message, rejectionExit(result.error));
+        if (!result.ok) throw new CliError(result.error.code, result.error.message, rejectionExit(result.error), { details: result.error.details });
         const report = result.report;
         ctx.printer.result(report, {
           tabular: () => ({ columns: ['customer', 'owner', 'rule', 'idle days'], rows: report.recycles.map((r) => [r.customerId, r.owner, r.rule, r.idleDays]) }),
@@ -282,7 +282,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo(), hook
     .action(
       action(async (ctx, customerId: string) => {
         const audited = await (await ctx.crm()).audit(customerId, queryOptions(ctx));
-        if (isDomainError(audited)) throw new CliError(audited.code, audited.message, rejectionExit(audited));
+        if (isDomainError(audited)) throw new CliError(audited.code, audited.message, rejectionExit(audited), { details: audited.details });
         const audit = audited;
         ctx.printer.result(audit, {
           tabular: () => ({
@@ -466,6 +466,7 @@ function report(error: unknown, io: CliIo, context: CommandContext | undefined, 
       writeLine(io.stderr, `${depth === 0 ? '' : 'caused by: '}${cause.stack ?? `${cause.name}: ${cause.message}`}`);
     }
   }
-  if (json) writeLine(io.stdout, JSON.stringify({ error: { code, message } }));
+  const details = error instanceof CliError ? error.details : undefined;
+  if (json) writeLine(io.stdout, JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }) } }));
   return exit;
 }

@@ -67,7 +67,13 @@ export type { CrmCommand, CrmEvent, DomainError, ErrorCode, Timestamp } from '@e
 export type {
   FunnelFilters,
   LifecycleFunnel,
+  MemberOwnershipStats,
+  OwnerAsOf,
   OwnershipAudit,
+  OwnershipDifference,
+  OwnershipFact,
+  OwnershipPeriod,
+  PortfolioAsOf,
   OwnershipHistory,
   RankingsQuery,
   RankingsReport,

@@ -533,6 +533,11 @@ export function createPostgresReadModelStore(options: PostgresReadModelStoreOpti
       prepared.rebuild.delete(layout.name);
       described.delete(layout.name);
     }
+    // A freshly swapped-in table has no planner statistics until autovacuum gets to it; plain SQL
+    // run right after a rebuild (an analyst's) would be planned blind. Best effort: the swap is done.
+    for (const layout of tables) {
+      await pool.query(`ANALYZE ${physicalNames(quotedSchema, layout.name, 'live').qualified}`).catch(() => undefined);
+    }
   };
 
   const swapOnce = async (tables: readonly TableLayout[], moved: readonly string[], patient: boolean): Promise<void> => {
