@@ -1,4 +1,4 @@
-import type { Condition, KeyValue, Row, ScanQuery, TableSpec } from './types.ts';
+import type { Cell, Condition, DraftRow, KeyValue, Row, RowWriter, ScanQuery, TableSpec } from './types.ts';
 
 /** The key of a row of a table, from its key columns. */
 export function keyOf(table: TableSpec, row: Row): KeyValue {
@@ -76,4 +76,35 @@ export function completeRow(table: TableSpec, row: Row): Row {
   const complete: Record<string, unknown> = {};
   for (const column of Object.keys(table.columns)) complete[column] = row[column] ?? null;
   return complete as Row;
+}
+
+/** A JSON cell copied deeply (plain objects and arrays; anything else is shared, being immutable). */
+export function cloneCell(value: Cell): Cell {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return (value as readonly Cell[]).map(cloneCell);
+  const copy: Record<string, Cell> = {};
+  for (const key of Object.keys(value)) copy[key] = cloneCell((value as { readonly [key: string]: Cell })[key]!);
+  return copy;
+}
+
+/** A row copied as a draft: its own object, and its own copies of nested JSON values. */
+export function cloneRow(row: Row): DraftRow {
+  const copy: DraftRow = { ...row };
+  for (const column in copy) {
+    const value = copy[column];
+    if (value !== null && typeof value === 'object') copy[column] = cloneCell(value);
+  }
+  return copy;
+}
+
+/**
+ * The row with this key as a draft to change in place and hand back with
+ * `put` (see `RowWriter.draft`), or `undefined` when there is none. Writers
+ * without drafts (the test helper) get a copy, so the same projection code
+ * runs on both.
+ */
+export function draftRow(rows: RowWriter, table: string, key: KeyValue): DraftRow | undefined {
+  if (rows.draft !== undefined) return rows.draft(table, key);
+  const row = rows.get(table, key);
+  return row === undefined ? undefined : cloneRow(row);
 }

@@ -60,13 +60,31 @@ export interface RowView {
   get(table: string, key: KeyValue): Row | undefined;
 }
 
+/** A row a projection may change in place: a draft (see `RowWriter.draft` and `draftRow`). */
+export type DraftRow = { [column: string]: Cell };
+
 /** Read-write access to the working set of rows while applying events. */
 export interface RowWriter extends RowView {
-  /** Inserts or replaces a row (its key is read from its key columns). */
+  /**
+   * Inserts or replaces a row (its key is read from its key columns). The
+   * row belongs to the writer from then on: the projection must not change
+   * it or keep it, except a draft, which it may change and `put` again.
+   */
   put(table: string, row: Row): void;
   delete(table: string, key: KeyValue): void;
   /** Every row of a resident table. */
   all(table: string): readonly Row[];
+  /**
+   * The row with this key as a draft the projection changes in place, its
+   * JSON cells included, and then hands back with `put`; `undefined` when
+   * there is no such row. Optional: projections call `draftRow`, which
+   * falls back on a copy. The runner's working set copies a row only on
+   * its first draft after a commit, so a row changed by many events costs
+   * one copy per commit instead of one per event. A draft is the cached row
+   * itself: a row read earlier with `get` under the same key may change
+   * with it (read what you need first), and its key columns must not change.
+   */
+  draft?(table: string, key: KeyValue): DraftRow | undefined;
 }
 
 /** A projection: tables, the events it consumes, and how it changes rows. */

@@ -1,10 +1,11 @@
 import { funnelStages, type EventOf, type EventType } from '@eventcrm/domain';
-import type { ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
+import { draftRow } from '../framework/rows.ts';
+import type { DraftRow, ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
 import { bool, int, json, text, textOrNull } from '../shared/cells.ts';
 import { applyToConfig } from '../shared/configHistory.ts';
 import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
 import { FUNNEL_CONFIG, FUNNEL_CUSTOMERS, FUNNEL_LIFECYCLE, FUNNEL_MEMBERS, FUNNEL_OPPORTUNITIES, FUNNEL_TOTALS, funnelTables } from './tables.ts';
-import { contribute, contributeChange, factsOf, ownEntry, TallyChanges, tallyCell } from './tally.ts';
+import { contribute, contributeChange, factsOf, ownEntry, TallyChanges, type MutableTallyCell, type OpportunityFacts } from './tally.ts';
 
 const opportunityEventTypes = [
   'OpportunityOpened',
@@ -46,86 +47,86 @@ function endStay(row: Row, at: string): Stays {
   return { ...stays, [stage]: (ownEntry(stays, stage) ?? 0) + elapsed };
 }
 
-/** The opportunity's row after the event, or undefined when the event concerns an opportunity never opened. */
-function nextOpportunityRow(event: ProjectedEvent & EventOf<OpportunityEventType>, before: Row | undefined): Row | undefined {
+/** A newly opened opportunity's row. */
+function openedOpportunityRow(event: ProjectedEvent & EventOf<'OpportunityOpened'>): Row {
   const at = event.metadata.at;
-  if (event.type === 'OpportunityOpened') {
-    const data = event.data;
-    return {
-      opportunity_id: data.opportunityId,
-      owner: data.owner,
-      opened_at: at,
-      currency: data.amount.currency,
-      status: 'open',
-      stage: data.stage,
-      amount: data.amount.minor,
-      stage_probability: data.probability,
-      probability_override: null,
-      expected_close_date: data.expectedCloseDate,
-      stages_visited: data.stage,
-      stays: {},
-      stay_started_at: at,
-      lost_reason: null,
-      closed_at: null,
-    };
-  }
-  if (before === undefined) return undefined;
+  const data = event.data;
+  return {
+    opportunity_id: data.opportunityId,
+    owner: data.owner,
+    opened_at: at,
+    currency: data.amount.currency,
+    status: 'open',
+    stage: data.stage,
+    amount: data.amount.minor,
+    stage_probability: data.probability,
+    probability_override: null,
+    expected_close_date: data.expectedCloseDate,
+    stages_visited: data.stage,
+    stays: {},
+    stay_started_at: at,
+    lost_reason: null,
+    closed_at: null,
+  };
+}
+
+/**
+ * Changes an opportunity's row (a draft) as the event says. Cells are
+ * replaced, never changed inside: `stays` gets a new object, so facts read
+ * from the row before still hold the old stays.
+ */
+function changeOpportunity(event: ProjectedEvent & EventOf<Exclude<OpportunityEventType, 'OpportunityOpened'>>, row: DraftRow): void {
+  const at = event.metadata.at;
   switch (event.type) {
     case 'OpportunityStageMoved':
-      return {
-        ...before,
-        stays: endStay(before, at),
-        stage: event.data.to,
-        stage_probability: event.data.probability,
-        probability_override: null,
-        stages_visited: withVisited(text(before, 'stages_visited'), event.data.to),
-        stay_started_at: at,
-      };
+      row['stays'] = endStay(row, at);
+      row['stage'] = event.data.to;
+      row['stage_probability'] = event.data.probability;
+      row['probability_override'] = null;
+      row['stages_visited'] = withVisited(text(row, 'stages_visited'), event.data.to);
+      row['stay_started_at'] = at;
+      return;
     case 'OpportunityRevised': {
       const { amount, expectedCloseDate, probability } = event.data.changes;
-      return {
-        ...before,
-        ...(amount === undefined ? {} : { amount: amount.minor, currency: amount.currency }),
-        ...(expectedCloseDate === undefined ? {} : { expected_close_date: expectedCloseDate }),
-        ...(probability === undefined ? {} : { probability_override: probability }),
-      };
+      if (amount !== undefined) {
+        row['amount'] = amount.minor;
+        row['currency'] = amount.currency;
+      }
+      if (expectedCloseDate !== undefined) row['expected_close_date'] = expectedCloseDate;
+      if (probability !== undefined) row['probability_override'] = probability;
+      return;
     }
     case 'OpportunityReassigned':
-      return { ...before, owner: event.data.to };
+      row['owner'] = event.data.to;
+      return;
     case 'OpportunityWon':
-      return {
-        ...before,
-        stays: endStay(before, at),
-        status: 'won',
-        amount: event.data.amount.minor,
-        currency: event.data.amount.currency,
-        stay_started_at: null,
-        lost_reason: null,
-        closed_at: at,
-      };
+      row['stays'] = endStay(row, at);
+      row['status'] = 'won';
+      row['amount'] = event.data.amount.minor;
+      row['currency'] = event.data.amount.currency;
+      row['stay_started_at'] = null;
+      row['lost_reason'] = null;
+      row['closed_at'] = at;
+      return;
     case 'OpportunityLost':
-      return {
-        ...before,
-        stays: endStay(before, at),
-        status: 'lost',
-        amount: event.data.amount.minor,
-        currency: event.data.amount.currency,
-        stay_started_at: null,
-        lost_reason: event.data.reason,
-        closed_at: at,
-      };
+      row['stays'] = endStay(row, at);
+      row['status'] = 'lost';
+      row['amount'] = event.data.amount.minor;
+      row['currency'] = event.data.amount.currency;
+      row['stay_started_at'] = null;
+      row['lost_reason'] = event.data.reason;
+      row['closed_at'] = at;
+      return;
     case 'OpportunityReopened':
-      return {
-        ...before,
-        status: 'open',
-        stage: event.data.stage,
-        stage_probability: event.data.probability,
-        probability_override: null,
-        stages_visited: withVisited(text(before, 'stages_visited'), event.data.stage),
-        stay_started_at: at,
-        lost_reason: null,
-        closed_at: null,
-      };
+      row['status'] = 'open';
+      row['stage'] = event.data.stage;
+      row['stage_probability'] = event.data.probability;
+      row['probability_override'] = null;
+      row['stages_visited'] = withVisited(text(row, 'stages_visited'), event.data.stage);
+      row['stay_started_at'] = at;
+      row['lost_reason'] = null;
+      row['closed_at'] = null;
+      return;
     default: {
       const unexpected: never = event;
       return unexpected;
@@ -135,18 +136,27 @@ function nextOpportunityRow(event: ProjectedEvent & EventOf<OpportunityEventType
 
 /** Writes one currency's net tally change (dropping the row once nothing is left in it). */
 function writeTotals(rows: RowWriter, currency: string, changes: TallyChanges): void {
-  const cell = tallyCell(rows.get(FUNNEL_TOTALS, [currency]));
-  const next = changes.applyTo(cell);
-  if (next === cell) return;
-  if (next === null || Object.keys(next).length === 0) rows.delete(FUNNEL_TOTALS, [currency]);
-  else rows.put(FUNNEL_TOTALS, { currency, tally: next });
+  if (!changes.moves) {
+    changes.clear();
+    return;
+  }
+  const row = draftRow(rows, FUNNEL_TOTALS, [currency]) ?? { currency, tally: {} };
+  const tally = (row['tally'] ?? {}) as MutableTallyCell;
+  changes.applyInPlace(tally);
+  if (Object.keys(tally).length === 0) {
+    rows.delete(FUNNEL_TOTALS, [currency]);
+    return;
+  }
+  row['tally'] = tally;
+  rows.put(FUNNEL_TOTALS, row);
 }
 
-/** Moves an opportunity's contribution in the running tallies from its old row to its new one. */
-function updateTotals(rows: RowWriter, before: Row | undefined, after: Row): void {
-  const newFacts = factsOf(after);
-  const oldFacts = before === undefined ? undefined : factsOf(before);
-  const changes = new TallyChanges();
+/** One change set, reused by every event (applying an event is synchronous and leaves it empty). */
+const tallyChanges = new TallyChanges();
+
+/** Moves an opportunity's contribution in the running tallies from its old facts to its new ones. */
+function updateTotals(rows: RowWriter, oldFacts: OpportunityFacts | undefined, newFacts: OpportunityFacts): void {
+  const changes = tallyChanges;
   if (oldFacts === undefined) {
     contribute(newFacts, 1n, changes);
   } else if (oldFacts.currency === newFacts.currency) {
@@ -161,12 +171,23 @@ function updateTotals(rows: RowWriter, before: Row | undefined, after: Row): voi
 }
 
 function applyOpportunity(event: ProjectedEvent & EventOf<OpportunityEventType>, rows: RowWriter): void {
-  const before = rows.get(FUNNEL_OPPORTUNITIES, [event.data.opportunityId]);
-  const after = nextOpportunityRow(event, before);
-  if (after === undefined) return;
-  rows.put(FUNNEL_OPPORTUNITIES, after);
+  const key = [event.data.opportunityId];
+  const before = rows.get(FUNNEL_OPPORTUNITIES, key);
+  if (event.type === 'OpportunityOpened') {
+    const oldFacts = before === undefined ? undefined : factsOf(before);
+    const opened = openedOpportunityRow(event);
+    rows.put(FUNNEL_OPPORTUNITIES, opened);
+    updateTotals(rows, oldFacts, factsOf(opened));
+    return;
+  }
+  if (before === undefined) return;
   // A reassignment changes only the owner, which no tally holds.
-  if (event.type !== 'OpportunityReassigned') updateTotals(rows, before, after);
+  const oldFacts = event.type === 'OpportunityReassigned' ? undefined : factsOf(before);
+  // The draft may be `before` itself: its facts are read above, before it changes.
+  const row = draftRow(rows, FUNNEL_OPPORTUNITIES, key)!;
+  changeOpportunity(event, row);
+  rows.put(FUNNEL_OPPORTUNITIES, row);
+  if (oldFacts !== undefined) updateTotals(rows, oldFacts, factsOf(row));
 }
 
 // ---------------------------------------------------------------- customers
@@ -184,10 +205,13 @@ function furthestAfter(furthest: string | null, stage: string): string {
 }
 
 function bump(rows: RowWriter, stage: string, column: 'current' | 'furthest', by: number): void {
-  const row = rows.get(FUNNEL_LIFECYCLE, [stage]);
-  const current = row === undefined ? 0 : int(row, 'current');
-  const furthest = row === undefined ? 0 : int(row, 'furthest');
-  rows.put(FUNNEL_LIFECYCLE, { stage, current: column === 'current' ? current + by : current, furthest: column === 'furthest' ? furthest + by : furthest });
+  const row = draftRow(rows, FUNNEL_LIFECYCLE, [stage]);
+  if (row === undefined) {
+    rows.put(FUNNEL_LIFECYCLE, { stage, current: column === 'current' ? by : 0, furthest: column === 'furthest' ? by : 0 });
+    return;
+  }
+  row[column] = int(row, column) + by;
+  rows.put(FUNNEL_LIFECYCLE, row);
 }
 
 /** Takes a counted customer out of (by = -1) or into (by = 1) the lifecycle counts. */
@@ -198,31 +222,36 @@ function count(rows: RowWriter, customer: Row, by: number): void {
 }
 
 function applyCustomer(event: ProjectedEvent & EventOf<CustomerEventType>, rows: RowWriter): void {
-  const customerId = event.data.customerId;
-  const before = rows.get(FUNNEL_CUSTOMERS, [customerId]);
-  let after: Row;
+  const key = [event.data.customerId];
+  const before = rows.get(FUNNEL_CUSTOMERS, key);
+  if (event.type === 'CustomerRegistered') {
+    const registered: Row = { customer_id: event.data.customerId, stage: event.data.stage, furthest: furthestAfter(null, event.data.stage), active: true };
+    if (before !== undefined) count(rows, before, -1);
+    count(rows, registered, 1);
+    rows.put(FUNNEL_CUSTOMERS, registered);
+    return;
+  }
+  if (before === undefined) return;
+  // Out of the counts as it was, before the draft (which may be `before` itself) changes.
+  count(rows, before, -1);
+  const row = draftRow(rows, FUNNEL_CUSTOMERS, key)!;
   switch (event.type) {
-    case 'CustomerRegistered':
-      after = { customer_id: customerId, stage: event.data.stage, furthest: furthestAfter(null, event.data.stage), active: true };
-      break;
     case 'CustomerStageChanged':
-      if (before === undefined) return;
-      after = { ...before, stage: event.data.to, furthest: furthestAfter(textOrNull(before, 'furthest'), event.data.to) };
+      row['furthest'] = furthestAfter(textOrNull(row, 'furthest'), event.data.to);
+      row['stage'] = event.data.to;
       break;
     case 'CustomerMerged':
     case 'PersonalDataErased':
       // A merged duplicate lives on in its survivor and an erased customer is gone: neither counts any more.
-      if (before === undefined) return;
-      after = { ...before, active: false };
+      row['active'] = false;
       break;
     default: {
       const unexpected: never = event;
       return unexpected;
     }
   }
-  if (before !== undefined) count(rows, before, -1);
-  count(rows, after, 1);
-  rows.put(FUNNEL_CUSTOMERS, after);
+  count(rows, row, 1);
+  rows.put(FUNNEL_CUSTOMERS, row);
 }
 
 // ---------------------------------------------------------------- definition

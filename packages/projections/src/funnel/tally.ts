@@ -29,6 +29,9 @@ export type TallyGroup = 'open' | 'won' | 'lost' | 'reasons' | 'current' | 'fore
 /** A stored tally (one currency): group → key → vector of decimal integer strings. All-zero vectors are left out. */
 export type TallyCell = { readonly [group: string]: { readonly [key: string]: readonly string[] } };
 
+/** A tally the funnel owns (a draft's copy), changed in place by `TallyChanges.applyInPlace`. */
+export type MutableTallyCell = { [group: string]: { [key: string]: readonly string[] } };
+
 /** What an opportunity contributes, read from its row. */
 export interface OpportunityFacts {
   readonly currency: string;
@@ -159,13 +162,13 @@ interface Pending {
  * changed, so only the slots that really moved are rewritten.
  */
 export class TallyChanges implements TallySink {
-  private readonly pending = new Map<string, Pending>();
+  private readonly slots = new Map<string, Pending>();
 
   add(group: TallyGroup, key: string, first: bigint, second = 0n, third = 0n): void {
     const id = `${group} ${key}`;
-    const entry = this.pending.get(id);
+    const entry = this.slots.get(id);
     if (entry === undefined) {
-      this.pending.set(id, { group, key, first, second, third });
+      this.slots.set(id, { group, key, first, second, third });
       return;
     }
     entry.first += first;
@@ -173,41 +176,42 @@ export class TallyChanges implements TallySink {
     entry.third += third;
   }
 
+  /** True when some slot really moves (the old and new contributions do not cancel out everywhere). */
+  get moves(): boolean {
+    for (const { first, second, third } of this.slots.values()) if (first !== 0n || second !== 0n || third !== 0n) return true;
+    return false;
+  }
+
+  /** Forgets the changes (when they cancel out). */
+  clear(): void {
+    this.slots.clear();
+  }
+
   /**
-   * The cell with the net change applied, copying only the groups it
-   * touches; the same cell when nothing changed. Vectors that become all
-   * zero are dropped, so a tally holds only what still counts.
+   * Applies the net change to a cell the caller owns, in place: vectors
+   * that become all zero are dropped, and groups left empty with them, so a
+   * tally holds only what still counts. The funnel's running tally is a
+   * draft, copied once per commit rather than once per event.
    */
-  applyTo(cell: TallyCell | null): TallyCell | null {
-    let result: Record<string, Record<string, readonly string[]>> | null = null;
-    const copied: TallyGroup[] = [];
+  applyInPlace(cell: MutableTallyCell): void {
     let emptied: TallyGroup[] | null = null;
-    for (const { group, key, first, second, third } of this.pending.values()) {
+    for (const { group, key, first, second, third } of this.slots.values()) {
       if (first === 0n && second === 0n && third === 0n) continue;
-      const groupBefore = (result ?? cell)?.[group];
-      const previous = groupBefore === undefined ? undefined : ownEntry(groupBefore, key);
+      const groupRows = (cell[group] ??= {});
+      const previous = ownEntry(groupRows, key);
       const width = WIDTH[group];
       const next = [addDecimal(previous?.[0], first)];
       if (width > 1) next.push(addDecimal(previous?.[1], second));
       if (width > 2) next.push(addDecimal(previous?.[2], third));
-      result ??= { ...cell };
-      if (!copied.includes(group)) {
-        result[group] = { ...result[group] };
-        copied.push(group);
-      }
-      const groupRows = result[group]!;
       if (next[0] === '0' && (width < 2 || next[1] === '0') && (width < 3 || next[2] === '0')) {
-        // A tally keeps only the slots that still count (and, below, only groups that hold something).
         delete groupRows[key];
         (emptied ??= []).push(group);
       } else {
         groupRows[key] = next;
       }
     }
-    this.pending.clear();
-    if (result === null) return cell;
-    for (const group of emptied ?? []) if (Object.keys(result[group] ?? {}).length === 0) delete result[group];
-    return result;
+    this.slots.clear();
+    for (const group of emptied ?? []) if (Object.keys(cell[group] ?? {}).length === 0) delete cell[group];
   }
 }
 

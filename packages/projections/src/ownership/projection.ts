@@ -1,5 +1,6 @@
 import { utcMonth, type EventType } from '@eventcrm/domain';
-import type { ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
+import { draftRow } from '../framework/rows.ts';
+import type { DraftRow, ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
 import { int, text, textOrNull } from '../shared/cells.ts';
 import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
 import { ownershipChangeOf, ownershipEventTypes, type OwnershipChange } from './model.ts';
@@ -42,18 +43,13 @@ function countersOf(change: OwnershipChange): readonly (readonly [member: string
 }
 
 function count(rows: RowWriter, member: string, month: string, counter: Counter): void {
-  const current = rows.get(MEMBER_MONTHS, [member, month]);
-  rows.put(MEMBER_MONTHS, {
-    member_id: member,
-    month,
-    claims: current === undefined ? 0 : int(current, 'claims'),
-    assigned: current === undefined ? 0 : int(current, 'assigned'),
-    transfers_in: current === undefined ? 0 : int(current, 'transfers_in'),
-    transfers_out: current === undefined ? 0 : int(current, 'transfers_out'),
-    releases: current === undefined ? 0 : int(current, 'releases'),
-    recycles: current === undefined ? 0 : int(current, 'recycles'),
-    [counter]: (current === undefined ? 0 : int(current, counter)) + 1,
-  });
+  const row = draftRow(rows, MEMBER_MONTHS, [member, month]);
+  if (row === undefined) {
+    rows.put(MEMBER_MONTHS, { member_id: member, month, claims: 0, assigned: 0, transfers_in: 0, transfers_out: 0, releases: 0, recycles: 0, [counter]: 1 });
+    return;
+  }
+  row[counter] = int(row, counter) + 1;
+  rows.put(MEMBER_MONTHS, row);
 }
 
 /** Writes the customer's open period as a closed period row ending with this event. */
@@ -79,22 +75,28 @@ function closeOpenPeriod(rows: RowWriter, customer: Row, event: ProjectedEvent, 
   return seq + 1;
 }
 
+/** Opens the customer's next period with this event (the `open_*` columns). */
+function openPeriod(row: DraftRow, event: ProjectedEvent, change: OwnershipChange): void {
+  row['open_owner'] = change.to;
+  row['open_from'] = event.metadata.at;
+  row['open_start_reason'] = change.reason;
+  row['open_start_detail'] = change.detail;
+  row['open_start_actor'] = event.metadata.actor;
+  row['open_event_id'] = event.eventId;
+  row['open_position'] = event.position;
+}
+
 function applyOwnership(event: ProjectedEvent, change: OwnershipChange, rows: RowWriter): void {
   const month = utcMonth(event.metadata.at);
   for (const [member, counter] of countersOf(change)) count(rows, member, month, counter);
 
-  const opened = {
-    open_owner: change.to,
-    open_from: event.metadata.at,
-    open_start_reason: change.reason,
-    open_start_detail: change.detail,
-    open_start_actor: event.metadata.actor,
-    open_event_id: event.eventId,
-    open_position: event.position,
-  };
   if (change.reason === 'registered') {
     // A customer id is registered once (ALREADY_EXISTS), so the row is written blindly.
-    rows.put(CUSTOMERS, { customer_id: change.customerId, registered_at: event.metadata.at, closed_periods: 0, ...opened, merged_into: null, merged_at: null });
+    const row: DraftRow = { customer_id: change.customerId, registered_at: event.metadata.at, closed_periods: 0 };
+    openPeriod(row, event, change);
+    row['merged_into'] = null;
+    row['merged_at'] = null;
+    rows.put(CUSTOMERS, row);
     return;
   }
   const customer = rows.get(CUSTOMERS, [change.customerId]);
@@ -102,17 +104,23 @@ function applyOwnership(event: ProjectedEvent, change: OwnershipChange, rows: Ro
   // already merged away, has no life to extend (the domain never emits either).
   if (customer === undefined || customer['merged_into'] !== null) return;
   const closedPeriods = closeOpenPeriod(rows, customer, event, change);
+  // The period row above read the open period; the draft may be the same object, so it changes only now.
+  const row = draftRow(rows, CUSTOMERS, [change.customerId])!;
+  row['closed_periods'] = closedPeriods;
   if (change.reason === 'merged') {
-    rows.put(CUSTOMERS, {
-      customer_id: change.customerId,
-      registered_at: customer['registered_at'] ?? null,
-      closed_periods: closedPeriods,
-      merged_into: change.detail,
-      merged_at: event.metadata.at,
-    });
-    return;
+    row['open_owner'] = null;
+    row['open_from'] = null;
+    row['open_start_reason'] = null;
+    row['open_start_detail'] = null;
+    row['open_start_actor'] = null;
+    row['open_event_id'] = null;
+    row['open_position'] = null;
+    row['merged_into'] = change.detail;
+    row['merged_at'] = event.metadata.at;
+  } else {
+    openPeriod(row, event, change);
   }
-  rows.put(CUSTOMERS, { customer_id: change.customerId, registered_at: customer['registered_at'] ?? null, closed_periods: closedPeriods, ...opened, merged_into: null, merged_at: null });
+  rows.put(CUSTOMERS, row);
 }
 
 const consumed: readonly EventType[] = [...ownershipEventTypes, ...directoryEventTypes];

@@ -1,5 +1,6 @@
 import { SYSTEM_ACTOR, toMillis, type EventType } from '@eventcrm/domain';
-import type { ProjectedEvent, ProjectionDefinition, Row, RowRef, RowView, RowWriter } from '../framework/types.ts';
+import { draftRow } from '../framework/rows.ts';
+import type { DraftRow, ProjectedEvent, ProjectionDefinition, Row, RowRef, RowView, RowWriter } from '../framework/types.ts';
 import { int, textOrNull } from '../shared/cells.ts';
 import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
 import { labelsOf } from './periods.ts';
@@ -47,12 +48,14 @@ function creditRef(event: ProjectedEvent, memberId: string, team: string): RowRe
   }
 }
 
-function creditsRow(rows: RowWriter, memberId: string, team: string, at: string): Row {
+/** The member's credit row for the fact's month as a draft, a new one when there is none yet. */
+function creditsDraft(rows: RowWriter, memberId: string, team: string, at: string): DraftRow {
+  const month = at.slice(0, 7);
   return (
-    rows.get(CREDITS, [memberId, team, at.slice(0, 7)]) ?? {
+    draftRow(rows, CREDITS, [memberId, team, month]) ?? {
       member_id: memberId,
       team,
-      month: at.slice(0, 7),
+      month,
       lost_count: 0,
       follow_ups: 0,
       claims: 0,
@@ -65,12 +68,14 @@ function creditsRow(rows: RowWriter, memberId: string, team: string, at: string)
   );
 }
 
-function moneyRow(rows: RowWriter, memberId: string, team: string, at: string, currency: string): Row {
+/** The member's money row for the fact's month and currency as a draft, a new one when there is none yet. */
+function moneyDraft(rows: RowWriter, memberId: string, team: string, at: string, currency: string): DraftRow {
+  const month = at.slice(0, 7);
   return (
-    rows.get(MONEY, [memberId, team, at.slice(0, 7), currency]) ?? {
+    draftRow(rows, MONEY, [memberId, team, month, currency]) ?? {
       member_id: memberId,
       team,
-      month: at.slice(0, 7),
+      month,
       currency,
       won_count: 0,
       won_minor: '0',
@@ -145,46 +150,53 @@ function applyCredit(event: ProjectedEvent, memberId: string, rows: RowWriter): 
   const at = event.metadata.at;
   switch (event.type) {
     case 'OpportunityOpened': {
-      const row = moneyRow(rows, memberId, team, at, event.data.amount.currency);
-      rows.put(MONEY, { ...row, opened_count: int(row, 'opened_count') + 1, opened_minor: addMinor(row, 'opened_minor', event.data.amount.minor) });
+      const row = moneyDraft(rows, memberId, team, at, event.data.amount.currency);
+      row['opened_count'] = int(row, 'opened_count') + 1;
+      row['opened_minor'] = addMinor(row, 'opened_minor', event.data.amount.minor);
+      rows.put(MONEY, row);
       return;
     }
     case 'OpportunityWon': {
-      const row = moneyRow(rows, memberId, team, at, event.data.amount.currency);
-      rows.put(MONEY, { ...row, won_count: int(row, 'won_count') + 1, won_minor: addMinor(row, 'won_minor', event.data.amount.minor) });
+      const row = moneyDraft(rows, memberId, team, at, event.data.amount.currency);
+      row['won_count'] = int(row, 'won_count') + 1;
+      row['won_minor'] = addMinor(row, 'won_minor', event.data.amount.minor);
+      rows.put(MONEY, row);
       recordClosure(event, team, rows);
       return;
     }
     case 'OpportunityLost': {
-      const row = creditsRow(rows, memberId, team, at);
-      rows.put(CREDITS, { ...row, lost_count: int(row, 'lost_count') + 1 });
+      const row = creditsDraft(rows, memberId, team, at);
+      row['lost_count'] = int(row, 'lost_count') + 1;
+      rows.put(CREDITS, row);
       recordClosure(event, team, rows);
       return;
     }
     case 'FollowUpLogged': {
-      const row = creditsRow(rows, memberId, team, at);
-      rows.put(CREDITS, { ...row, follow_ups: int(row, 'follow_ups') + 1 });
+      const row = creditsDraft(rows, memberId, team, at);
+      row['follow_ups'] = int(row, 'follow_ups') + 1;
+      rows.put(CREDITS, row);
       return;
     }
     case 'CustomerClaimed': {
-      const row = creditsRow(rows, memberId, team, at);
-      rows.put(CREDITS, { ...row, claims: int(row, 'claims') + 1 });
+      const row = creditsDraft(rows, memberId, team, at);
+      row['claims'] = int(row, 'claims') + 1;
+      rows.put(CREDITS, row);
       return;
     }
     case 'TicketResolved': {
-      const row = creditsRow(rows, memberId, team, at);
+      const row = creditsDraft(rows, memberId, team, at);
       const elapsed = Math.max(0, toMillis(at) - toMillis(event.data.openedAt));
-      rows.put(CREDITS, {
-        ...row,
-        resolved: int(row, 'resolved') + 1,
-        resolution_ms: int(row, 'resolution_ms') + elapsed,
-        sla_met: int(row, 'sla_met') + (event.data.firstResponseMet && event.data.resolutionMet ? 1 : 0),
-      });
+      row['resolved'] = int(row, 'resolved') + 1;
+      row['resolution_ms'] = int(row, 'resolution_ms') + elapsed;
+      row['sla_met'] = int(row, 'sla_met') + (event.data.firstResponseMet && event.data.resolutionMet ? 1 : 0);
+      rows.put(CREDITS, row);
       return;
     }
     case 'TicketRated': {
-      const row = creditsRow(rows, memberId, team, at);
-      rows.put(CREDITS, { ...row, rating_sum: int(row, 'rating_sum') + event.data.score, rating_count: int(row, 'rating_count') + 1 });
+      const row = creditsDraft(rows, memberId, team, at);
+      row['rating_sum'] = int(row, 'rating_sum') + event.data.score;
+      row['rating_count'] = int(row, 'rating_count') + 1;
+      rows.put(CREDITS, row);
       return;
     }
     default:

@@ -1,5 +1,6 @@
 import { addDays, isCalendarDate, type EventType } from '@eventcrm/domain';
-import type { ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
+import { draftRow } from '../framework/rows.ts';
+import type { DraftRow, ProjectedEvent, ProjectionDefinition, Row, RowRef, RowWriter } from '../framework/types.ts';
 import { bool, text } from '../shared/cells.ts';
 import { applyToConfig } from '../shared/configHistory.ts';
 import { applyToDirectory, directoryEventTypes } from '../shared/directory.ts';
@@ -38,10 +39,12 @@ export function pendingSla(
   return { sla_due_at: resolutionDueAt, sla_target: 'resolution' };
 }
 
-const withTicketSla = (row: Row): Row => ({
-  ...row,
-  ...pendingSla(text(row, 'status'), bool(row, 'responded'), text(row, 'first_response_due_at'), text(row, 'resolution_due_at')),
-});
+/** Sets a ticket draft's pending SLA from its status, response and due times. */
+function setTicketSla(row: DraftRow): void {
+  const sla = pendingSla(text(row, 'status'), bool(row, 'responded'), text(row, 'first_response_due_at'), text(row, 'resolution_due_at'));
+  row['sla_due_at'] = sla.sla_due_at;
+  row['sla_target'] = sla.sla_target;
+}
 
 const birthdaysOf = (row: Row): Birthdays => (row['birthdays'] ?? {}) as Birthdays;
 
@@ -53,13 +56,12 @@ function withBirthday(current: Birthdays, contactId: string, birthday: string | 
   return Object.keys(next).length === 0 ? null : next;
 }
 
-/** Changes a row of a non-resident table when it exists (events of unknown subjects are ignored: total). */
-function update(rows: RowWriter, table: string, key: string, change: (row: Row) => Row | undefined): void {
-  const row = rows.get(table, [key]);
-  if (row === undefined) return;
-  const changed = change(row);
-  if (changed !== undefined) rows.put(table, changed);
-}
+/**
+ * The row of a non-resident table as a draft to change, or `undefined`
+ * when it does not exist (events of unknown subjects are ignored: total).
+ * Changes are made in place and the draft put back (see `draftRow`).
+ */
+const edit = (rows: RowWriter, table: string, key: string): DraftRow | undefined => draftRow(rows, table, [key]);
 
 const customerEvents = [
   'CustomerRegistered',
@@ -170,172 +172,196 @@ function applyCustomer(event: ProjectedEvent, rows: RowWriter): void {
         birthdays: null,
       });
       return;
-    case 'CustomerStageChanged': {
-      const stage = event.data.to;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, stage }));
+    case 'OpportunityWon': {
+      // Only a later win moves the clock (wins are not necessarily logged in time order across opportunities).
+      const previous = rows.get(CUSTOMERS, [event.data.customerId])?.['last_deal_won_at'];
+      if (typeof previous === 'string' && previous >= at) return;
+      break;
     }
-    case 'ContactAdded': {
-      const { contactId, birthday } = event.data.contact;
-      if (birthday === null) return;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, birthdays: withBirthday(birthdaysOf(row), contactId, birthday) }));
-    }
-    case 'ContactUpdated': {
-      const { contactId, changes } = event.data;
-      const birthday = changes.birthday;
-      if (birthday === undefined) return;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, birthdays: withBirthday(birthdaysOf(row), contactId, birthday) }));
-    }
+    case 'ContactAdded':
+      if (event.data.contact.birthday === null) return;
+      break;
+    case 'ContactUpdated':
+      if (event.data.changes.birthday === undefined) return;
+      break;
     case 'ContactRemoved': {
-      const contactId = event.data.contactId;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) =>
-        !Object.prototype.hasOwnProperty.call(birthdaysOf(row), contactId) ? undefined : { ...row, birthdays: withBirthday(birthdaysOf(row), contactId, null) },
-      );
+      const current = rows.get(CUSTOMERS, [event.data.customerId]);
+      if (current === undefined || !Object.prototype.hasOwnProperty.call(birthdaysOf(current), event.data.contactId)) return;
+      break;
     }
-    case 'FollowUpLogged': {
-      const next = event.data.nextFollowUpAt;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, last_follow_up_at: at, next_follow_up_at: next }));
-    }
+    default:
+      break;
+  }
+  if (!('customerId' in event.data)) return;
+  const row = edit(rows, CUSTOMERS, event.data.customerId);
+  if (row === undefined) return;
+  switch (event.type) {
+    case 'CustomerStageChanged':
+      row['stage'] = event.data.to;
+      break;
+    case 'ContactAdded':
+      row['birthdays'] = withBirthday(birthdaysOf(row), event.data.contact.contactId, event.data.contact.birthday);
+      break;
+    case 'ContactUpdated':
+      row['birthdays'] = withBirthday(birthdaysOf(row), event.data.contactId, event.data.changes.birthday ?? null);
+      break;
+    case 'ContactRemoved':
+      row['birthdays'] = withBirthday(birthdaysOf(row), event.data.contactId, null);
+      break;
+    case 'FollowUpLogged':
+      row['last_follow_up_at'] = at;
+      row['next_follow_up_at'] = event.data.nextFollowUpAt;
+      break;
     case 'CustomerClaimed':
-    case 'CustomerAssigned': {
-      const owner = event.data.to;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, owner, owned_since: at, next_follow_up_at: null }));
-    }
-    case 'CustomerTransferred': {
+    case 'CustomerAssigned':
+      row['owner'] = event.data.to;
+      row['owned_since'] = at;
+      row['next_follow_up_at'] = null;
+      break;
+    case 'CustomerTransferred':
       // The customer state keeps a scheduled follow-up across a transfer: the new owner inherits it.
-      const owner = event.data.to;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, owner, owned_since: at }));
-    }
+      row['owner'] = event.data.to;
+      row['owned_since'] = at;
+      break;
     case 'CustomerReleased':
     case 'CustomerRecycled':
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, owner: null, owned_since: at, next_follow_up_at: null }));
+      row['owner'] = null;
+      row['owned_since'] = at;
+      row['next_follow_up_at'] = null;
+      break;
     case 'CustomerLocked':
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, locked: true }));
+      row['locked'] = true;
+      break;
     case 'CustomerUnlocked':
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, locked: false }));
+      row['locked'] = false;
+      break;
     case 'CustomerMerged':
-      // Its contacts move to the survivor (DuplicateCustomerAbsorbed); nothing is reminded about it any more.
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, active: false, birthdays: null }));
-    case 'DuplicateCustomerAbsorbed': {
-      const contacts = event.data.contacts;
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => {
-        let birthdays: Birthdays | null = birthdaysOf(row);
-        // Same rule as the customer state: an absorbed contact replaces a survivor's contact with the same id.
-        for (const contact of contacts) birthdays = withBirthday(birthdays ?? {}, contact.contactId, contact.birthday);
-        return { ...row, birthdays };
-      });
-    }
     case 'PersonalDataErased':
-      return update(rows, CUSTOMERS, event.data.customerId, (row) => ({ ...row, active: false, birthdays: null }));
-    case 'OpportunityWon': {
-      const customerId = event.data.customerId;
-      return update(rows, CUSTOMERS, customerId, (row) => {
-        const previous = row['last_deal_won_at'];
-        return typeof previous === 'string' && previous >= at ? undefined : { ...row, last_deal_won_at: at };
-      });
+      // A merged duplicate's contacts move to the survivor (DuplicateCustomerAbsorbed) and an erased
+      // customer is gone: nothing is reminded about either any more.
+      row['active'] = false;
+      row['birthdays'] = null;
+      break;
+    case 'DuplicateCustomerAbsorbed': {
+      let birthdays: Birthdays | null = birthdaysOf(row);
+      // Same rule as the customer state: an absorbed contact replaces a survivor's contact with the same id.
+      for (const contact of event.data.contacts) birthdays = withBirthday(birthdays ?? {}, contact.contactId, contact.birthday);
+      row['birthdays'] = birthdays;
+      break;
     }
+    case 'OpportunityWon':
+      row['last_deal_won_at'] = at;
+      break;
     default:
       return;
   }
+  rows.put(CUSTOMERS, row);
 }
 
 function applyOpportunity(event: ProjectedEvent, rows: RowWriter): void {
   const at = event.metadata.at;
+  if (event.type === 'OpportunityOpened') {
+    rows.put(OPPORTUNITIES, {
+      opportunity_id: event.data.opportunityId,
+      customer_id: event.data.customerId,
+      title: event.data.title,
+      owner: event.data.owner,
+      open: true,
+      stage: event.data.stage,
+      expected_close_date: event.data.expectedCloseDate,
+      close_due_at: closeDueAt(event.data.expectedCloseDate),
+      open_since: at,
+    });
+    return;
+  }
+  if (event.type === 'OpportunityRevised' && event.data.changes.expectedCloseDate === undefined) return;
+  if (!('opportunityId' in event.data)) return;
+  const row = edit(rows, OPPORTUNITIES, event.data.opportunityId);
+  if (row === undefined) return;
   switch (event.type) {
-    case 'OpportunityOpened':
-      rows.put(OPPORTUNITIES, {
-        opportunity_id: event.data.opportunityId,
-        customer_id: event.data.customerId,
-        title: event.data.title,
-        owner: event.data.owner,
-        open: true,
-        stage: event.data.stage,
-        expected_close_date: event.data.expectedCloseDate,
-        close_due_at: closeDueAt(event.data.expectedCloseDate),
-        open_since: at,
-      });
-      return;
-    case 'OpportunityStageMoved': {
-      const stage = event.data.to;
-      return update(rows, OPPORTUNITIES, event.data.opportunityId, (row) => ({ ...row, stage }));
-    }
+    case 'OpportunityStageMoved':
+      row['stage'] = event.data.to;
+      break;
     case 'OpportunityRevised': {
-      const date = event.data.changes.expectedCloseDate;
-      if (date === undefined) return;
-      return update(rows, OPPORTUNITIES, event.data.opportunityId, (row) => ({
-        ...row,
-        expected_close_date: date,
-        close_due_at: row['open'] === true ? closeDueAt(date) : null,
-      }));
+      const date = event.data.changes.expectedCloseDate ?? text(row, 'expected_close_date');
+      row['expected_close_date'] = date;
+      row['close_due_at'] = row['open'] === true ? closeDueAt(date) : null;
+      break;
     }
-    case 'OpportunityReassigned': {
-      const owner = event.data.to;
-      return update(rows, OPPORTUNITIES, event.data.opportunityId, (row) => ({ ...row, owner }));
-    }
+    case 'OpportunityReassigned':
+      row['owner'] = event.data.to;
+      break;
     case 'OpportunityWon':
     case 'OpportunityLost':
-      return update(rows, OPPORTUNITIES, event.data.opportunityId, (row) => ({ ...row, open: false, close_due_at: null }));
-    case 'OpportunityReopened': {
-      const stage = event.data.stage;
-      return update(rows, OPPORTUNITIES, event.data.opportunityId, (row) => ({
-        ...row,
-        open: true,
-        stage,
-        close_due_at: closeDueAt(text(row, 'expected_close_date')),
-        open_since: at,
-      }));
-    }
+      row['open'] = false;
+      row['close_due_at'] = null;
+      break;
+    case 'OpportunityReopened':
+      row['open'] = true;
+      row['stage'] = event.data.stage;
+      row['close_due_at'] = closeDueAt(text(row, 'expected_close_date'));
+      row['open_since'] = at;
+      break;
     default:
       return;
   }
+  rows.put(OPPORTUNITIES, row);
 }
 
 function applyTicket(event: ProjectedEvent, rows: RowWriter): void {
+  if (event.type === 'TicketOpened') {
+    const row: DraftRow = {
+      ticket_id: event.data.ticketId,
+      customer_id: event.data.customerId,
+      assignee: null,
+      status: 'open',
+      priority: event.data.priority,
+      first_response_due_at: event.data.firstResponseDueAt,
+      resolution_due_at: event.data.resolutionDueAt,
+      responded: false,
+      sla_due_at: null,
+      sla_target: null,
+    };
+    setTicketSla(row);
+    rows.put(TICKETS, row);
+    return;
+  }
+  if (event.type === 'TicketCommented' && !event.data.firstResponse) return;
+  if (!('ticketId' in event.data)) return;
+  const row = edit(rows, TICKETS, event.data.ticketId);
+  if (row === undefined) return;
   switch (event.type) {
-    case 'TicketOpened':
-      rows.put(
-        TICKETS,
-        withTicketSla({
-          ticket_id: event.data.ticketId,
-          customer_id: event.data.customerId,
-          assignee: null,
-          status: 'open',
-          priority: event.data.priority,
-          first_response_due_at: event.data.firstResponseDueAt,
-          resolution_due_at: event.data.resolutionDueAt,
-          responded: false,
-        }),
-      );
-      return;
-    case 'TicketAssigned': {
-      const assignee = event.data.to;
-      return update(rows, TICKETS, event.data.ticketId, (row) => withTicketSla({ ...row, assignee, status: row['status'] === 'open' ? 'assigned' : row['status'] ?? null }));
-    }
+    case 'TicketAssigned':
+      row['assignee'] = event.data.to;
+      if (row['status'] === 'open') row['status'] = 'assigned';
+      break;
     case 'TicketUnassigned':
-      return update(rows, TICKETS, event.data.ticketId, (row) => withTicketSla({ ...row, assignee: null, status: row['status'] === 'assigned' ? 'open' : row['status'] ?? null }));
+      row['assignee'] = null;
+      if (row['status'] === 'assigned') row['status'] = 'open';
+      break;
     case 'TicketCommented':
-      if (!event.data.firstResponse) return;
-      return update(rows, TICKETS, event.data.ticketId, (row) => withTicketSla({ ...row, responded: true }));
-    case 'TicketPriorityChanged': {
-      const { to, firstResponseDueAt, resolutionDueAt } = event.data;
-      return update(rows, TICKETS, event.data.ticketId, (row) =>
-        withTicketSla({ ...row, priority: to, first_response_due_at: firstResponseDueAt, resolution_due_at: resolutionDueAt }),
-      );
-    }
-    case 'TicketResolved': {
-      const firstResponse = event.data.firstResponse;
-      return update(rows, TICKETS, event.data.ticketId, (row) =>
-        withTicketSla({ ...row, status: 'resolved', responded: firstResponse || row['responded'] === true }),
-      );
-    }
+      row['responded'] = true;
+      break;
+    case 'TicketPriorityChanged':
+      row['priority'] = event.data.to;
+      row['first_response_due_at'] = event.data.firstResponseDueAt;
+      row['resolution_due_at'] = event.data.resolutionDueAt;
+      break;
+    case 'TicketResolved':
+      row['status'] = 'resolved';
+      row['responded'] = event.data.firstResponse || row['responded'] === true;
+      break;
     case 'TicketClosed':
-      return update(rows, TICKETS, event.data.ticketId, (row) => withTicketSla({ ...row, status: 'closed' }));
-    case 'TicketReopened': {
-      const status = event.data.status;
-      return update(rows, TICKETS, event.data.ticketId, (row) => withTicketSla({ ...row, status }));
-    }
+      row['status'] = 'closed';
+      break;
+    case 'TicketReopened':
+      row['status'] = event.data.status;
+      break;
     default:
       return;
   }
+  setTicketSla(row);
+  rows.put(TICKETS, row);
 }
 
 /**

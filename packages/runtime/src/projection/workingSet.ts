@@ -1,25 +1,38 @@
-import { completeRow, keyString, type KeyValue, type ProjectionDefinition, type Row, type RowRef, type RowWriter, type TableSpec } from '@eventcrm/projections';
+import { completeRow, keyString, type Cell, type KeyValue, type ProjectionDefinition, type Row, type RowRef, type RowWriter, type TableSpec } from '@eventcrm/projections';
 import type { Namespace, ReadModelStore, TableChanges } from './port.ts';
+
+/** A row a projection changes in place (the projections package's `DraftRow`). */
+type Draft = { [column: string]: Cell };
+
+/** One cached key: its row (`null`: known absent or deleted) and what the working set knows about it. */
+class Slot {
+  /**
+   * True when nobody but the working set holds `row`: a copy it made for a
+   * draft, not yet handed to the store. Only such a row is changed in place.
+   */
+  owned = false;
+  /** Changed since the last commit (and listed in the table's `dirty`). */
+  dirty = false;
+  /** The key to delete, when `row` is `null` because the projection deleted it. */
+  deleted: KeyValue | null = null;
+  constructor(public row: Row | null) {}
+}
 
 interface TableState {
   readonly spec: TableSpec;
   readonly resident: boolean;
-  /** The table's columns and key columns, listed once: `put` runs per event. */
+  /** The table's columns, key columns and JSON columns, listed once: `put` runs per event. */
   readonly columns: readonly string[];
   readonly keyColumns: readonly string[];
-  /** Cached rows; `null` marks a key known to be absent. */
-  readonly rows: Map<string, Row | null>;
-  /** Rows changed since the last commit; a `Deletion` marks a deleted key. */
-  readonly dirty: Map<string, Row | Deletion>;
+  readonly jsonColumns: readonly string[];
+  /** Cached keys, in the order they were first cached (eviction drops the oldest). */
+  readonly rows: Map<string, Slot>;
+  /** The slots changed since the last commit, in the order they were first changed. */
+  readonly dirty: Slot[];
   /** Once rows were evicted, an uncached key may exist in the database. */
   evicted: boolean;
   /** Written since `beginBatch` (see `changedInBatch`). */
   changed: boolean;
-}
-
-/** A deleted row in the pending changes (the key is kept for the store's delete). */
-class Deletion {
-  constructor(readonly key: KeyValue) {}
 }
 
 /** One key part as `keyString` writes it (`keyOf` turns anything but text and numbers into JSON text first). */
@@ -41,15 +54,27 @@ function isComplete(columns: readonly string[], row: Row): boolean {
   return count === columns.length;
 }
 
+/** A JSON value copied deeply (its own objects and arrays). */
+function cloneJson(value: Cell): Cell {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return (value as readonly Cell[]).map(cloneJson);
+  const copy: Record<string, Cell> = {};
+  for (const key of Object.keys(value)) copy[key] = cloneJson((value as { readonly [key: string]: Cell })[key]!);
+  return copy;
+}
+
 /**
  * The rows a projection run works on: resident tables in full, other tables
  * as a bounded cache filled in bulk per batch. Memory is bounded by the
  * cache capacity and the resident tables, never by the number of events.
  *
- * Rows are never mutated here: a row handed to `put` is kept as it is when
- * it is complete (projections build a new row per change and never touch
- * it again), so the cache, the pending changes and the store see one
- * object, and the per-event cost is a key and two map writes.
+ * Rows handed to the store are never changed afterwards. A row `put` by a
+ * projection is kept as it is when complete (projections build it and
+ * never touch it again); a draft is the working set's own copy, made on the
+ * row's first draft after a commit and changed in place by the projection
+ * until the next commit hands it to the store, after which the next draft
+ * copies it again. So a row changed by many events between two commits is
+ * copied once, not once per event.
  */
 export class WorkingSet implements RowWriter {
   private readonly tables = new Map<string, TableState>();
@@ -64,13 +89,15 @@ export class WorkingSet implements RowWriter {
   ) {
     for (const projection of projections) {
       for (const spec of projection.tables) {
+        const columns = Object.keys(spec.columns);
         this.tables.set(spec.name, {
           spec,
           resident: spec.resident === true,
-          columns: Object.keys(spec.columns),
+          columns,
           keyColumns: spec.key,
+          jsonColumns: columns.filter((column) => spec.columns[column] === 'json'),
           rows: new Map(),
-          dirty: new Map(),
+          dirty: [],
           evicted: false,
           changed: false,
         });
@@ -87,7 +114,7 @@ export class WorkingSet implements RowWriter {
   async loadResident(): Promise<void> {
     for (const table of this.tables.values()) {
       if (!table.resident) continue;
-      for (const row of await this.readModels.loadAll(this.namespace, table.spec)) table.rows.set(rowKeyText(table.keyColumns, row), row);
+      for (const row of await this.readModels.loadAll(this.namespace, table.spec)) table.rows.set(rowKeyText(table.keyColumns, row), new Slot(row));
     }
   }
 
@@ -100,7 +127,7 @@ export class WorkingSet implements RowWriter {
       const key = keyString(ref.key);
       if (table.rows.has(key)) continue;
       if (this.startedEmpty && !table.evicted) {
-        table.rows.set(key, null);
+        table.rows.set(key, new Slot(null));
         continue;
       }
       const keys = missing.get(table) ?? new Map<string, KeyValue>();
@@ -109,15 +136,20 @@ export class WorkingSet implements RowWriter {
     }
     for (const [table, keys] of missing) {
       const found = await this.readModels.fetch(this.namespace, table.spec, [...keys.values()]);
-      for (const key of keys.keys()) table.rows.set(key, null);
-      for (const row of found) table.rows.set(rowKeyText(table.keyColumns, row), row);
+      for (const key of keys.keys()) table.rows.set(key, new Slot(null));
+      for (const row of found) {
+        const text = rowKeyText(table.keyColumns, row);
+        const slot = table.rows.get(text);
+        if (slot === undefined) table.rows.set(text, new Slot(row));
+        else slot.row = row;
+      }
     }
   }
 
   /** How many changed rows wait for the next commit. */
   get dirtyRows(): number {
     let count = 0;
-    for (const table of this.tables.values()) count += table.dirty.size;
+    for (const table of this.tables.values()) count += table.dirty.length;
     return count;
   }
 
@@ -142,48 +174,97 @@ export class WorkingSet implements RowWriter {
 
   get(tableName: string, key: KeyValue): Row | undefined {
     const table = this.table(tableName);
-    const cached = table.rows.get(keyString(key));
-    if (cached === undefined && !table.resident) {
-      throw new Error(`projection bug: ${tableName} ${keyString(key)} was read but not declared in rowsNeeded`);
+    const slot = table.rows.get(keyString(key));
+    if (slot === undefined) {
+      if (table.resident) return undefined;
+      throw undeclared(tableName, key);
     }
-    return cached ?? undefined;
+    return slot.row ?? undefined;
+  }
+
+  draft(tableName: string, key: KeyValue): Draft | undefined {
+    const table = this.table(tableName);
+    const slot = table.rows.get(keyString(key));
+    if (slot === undefined) {
+      if (table.resident) return undefined;
+      throw undeclared(tableName, key);
+    }
+    const row = slot.row;
+    if (row === null) return undefined;
+    if (slot.owned) {
+      this.changed(table, slot);
+      return row;
+    }
+    const copy: Draft = { ...row };
+    for (const column of table.jsonColumns) {
+      const value = copy[column];
+      if (value !== null && typeof value === 'object') copy[column] = cloneJson(value);
+    }
+    slot.row = copy;
+    slot.owned = true;
+    // Changed from now on: a projection that forgets to put its draft back still commits what the cache shows.
+    this.changed(table, slot);
+    return copy;
   }
 
   put(tableName: string, row: Row): void {
     const table = this.table(tableName);
+    const text = rowKeyText(table.keyColumns, row);
+    let slot = table.rows.get(text);
+    if (slot !== undefined && slot.owned && slot.row === row) {
+      // A draft handed back.
+      this.changed(table, slot);
+      return;
+    }
     const complete = isComplete(table.columns, row) ? row : completeRow(table.spec, row);
-    const text = rowKeyText(table.keyColumns, complete);
-    table.rows.set(text, complete);
-    table.dirty.set(text, complete);
-    table.changed = true;
+    if (slot === undefined) {
+      slot = new Slot(complete);
+      table.rows.set(text, slot);
+    } else {
+      slot.row = complete;
+      slot.deleted = null;
+    }
+    // The projection's own object: never changed in place (it might share it).
+    slot.owned = false;
+    this.changed(table, slot);
   }
 
   delete(tableName: string, key: KeyValue): void {
     const table = this.table(tableName);
     const text = keyString(key);
-    table.rows.set(text, null);
-    table.dirty.set(text, new Deletion(key));
-    table.changed = true;
+    let slot = table.rows.get(text);
+    if (slot === undefined) {
+      slot = new Slot(null);
+      table.rows.set(text, slot);
+    }
+    slot.row = null;
+    slot.owned = false;
+    slot.deleted = key;
+    this.changed(table, slot);
   }
 
   all(tableName: string): readonly Row[] {
     const table = this.table(tableName);
     if (!table.resident) throw new Error(`projection bug: all(${tableName}) on a table that is not resident`);
-    return [...table.rows.values()].filter((row): row is Row => row !== null);
+    const rows: Row[] = [];
+    for (const slot of table.rows.values()) if (slot.row !== null) rows.push(slot.row);
+    return rows;
   }
 
-  /** The changes since the last commit, and forgets them (they are about to be committed). */
+  /** The changes since the last commit, and forgets them (they are about to be committed: from now on the store may hold the rows). */
   takeChanges(): TableChanges[] {
     const changes: TableChanges[] = [];
     for (const table of this.tables.values()) {
-      if (table.dirty.size === 0) continue;
+      if (table.dirty.length === 0) continue;
       const upserts: Row[] = [];
       const deletes: KeyValue[] = [];
-      for (const change of table.dirty.values()) {
-        if (change instanceof Deletion) deletes.push(change.key);
-        else upserts.push(change);
+      for (const slot of table.dirty) {
+        slot.dirty = false;
+        slot.owned = false;
+        if (slot.row === null) deletes.push(slot.deleted!);
+        else upserts.push(slot.row);
       }
-      table.dirty.clear();
+      table.dirty.length = 0;
       changes.push({ table: table.spec, upserts, deletes });
     }
     return changes;
@@ -210,9 +291,18 @@ export class WorkingSet implements RowWriter {
     }
   }
 
+  private changed(table: TableState, slot: Slot): void {
+    table.changed = true;
+    if (slot.dirty) return;
+    slot.dirty = true;
+    table.dirty.push(slot);
+  }
+
   private table(name: string): TableState {
     const table = this.tables.get(name);
     if (table === undefined) throw new Error(`projection bug: unknown table ${name}`);
     return table;
   }
 }
+
+const undeclared = (table: string, key: KeyValue): Error => new Error(`projection bug: ${table} ${keyString(key)} was read but not declared in rowsNeeded`);
