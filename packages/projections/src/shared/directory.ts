@@ -15,12 +15,19 @@ export const directoryTable = (name: string): TableSpec => ({
 /** The member events a directory follows. */
 export const directoryEventTypes = ['MemberRegistered', 'MemberRoleChanged', 'MemberMovedToTeam', 'MemberDeactivated'] as const;
 
-/** Applies a member event to a directory table; other events are ignored. Returns true when it was a member event. */
+/** Changes a known member's directory row (an unknown member is ignored: total). */
+function updateMember(rows: RowWriter, table: string, memberId: string, change: Row): void {
+  const current = rows.get(table, [memberId]);
+  if (current !== undefined) rows.put(table, { ...current, ...change });
+}
+
+/**
+ * Applies a member event to a directory table; other events are ignored.
+ * Returns true when it was a member event. Every projection calls it for
+ * every event it consumes, so the common answer (not a member event) costs
+ * one switch and no allocation.
+ */
 export function applyToDirectory(table: string, event: ProjectedEvent, rows: RowWriter): boolean {
-  const update = (memberId: string, change: Row): void => {
-    const current = rows.get(table, [memberId]);
-    if (current !== undefined) rows.put(table, { ...current, ...change });
-  };
   switch (event.type) {
     case 'MemberRegistered':
       rows.put(table, {
@@ -34,13 +41,13 @@ export function applyToDirectory(table: string, event: ProjectedEvent, rows: Row
       });
       return true;
     case 'MemberRoleChanged':
-      update(event.data.memberId, { role: event.data.to });
+      updateMember(rows, table, event.data.memberId, { role: event.data.to });
       return true;
     case 'MemberMovedToTeam':
-      update(event.data.memberId, { team: event.data.to });
+      updateMember(rows, table, event.data.memberId, { team: event.data.to });
       return true;
     case 'MemberDeactivated':
-      update(event.data.memberId, { active: false, deactivated_at: event.metadata.at });
+      updateMember(rows, table, event.data.memberId, { active: false, deactivated_at: event.metadata.at });
       return true;
     default:
       return false;
