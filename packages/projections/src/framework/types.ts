@@ -98,6 +98,14 @@ export interface ProjectionDefinition {
   readonly eventTypes: readonly EventType[];
   /** Whether it needs personal fields decrypted (default: opaque, never read). */
   readonly personalData?: 'decrypt' | 'opaque';
+  /**
+   * With `personalData: 'decrypt'`, the personal fields it reads, by event
+   * type, as the domain's dotted paths (`contact.birthday`); events of other
+   * types reach it with their personal fields opaque. Decryption is most of
+   * what decoding an event costs, so a projection that reads a few fields
+   * declares them. Without it every personal field is decrypted.
+   */
+  readonly personalFields?: { readonly [Type in EventType]?: readonly string[] };
   /** The non-resident rows `apply` will read for this event (resident rows may be consulted). */
   rowsNeeded(event: ProjectedEvent, resident: RowView): readonly RowRef[];
   /** Applies one event. Must be deterministic and total (never throw on a valid event). */

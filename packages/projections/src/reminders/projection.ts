@@ -378,6 +378,8 @@ export const remindersProjection: ProjectionDefinition = {
   tables: remindersTables,
   eventTypes: [...directoryEventTypes, 'ConfigurationChanged', ...customerEvents, ...opportunityEvents, ...ticketEvents],
   personalData: 'decrypt',
+  // Birthdays are the only personal data it keeps.
+  personalFields: { ContactAdded: ['contact.birthday'], ContactUpdated: ['changes.birthday'], DuplicateCustomerAbsorbed: ['contacts.*.birthday'] },
   rowsNeeded,
   apply(event, rows) {
     if (applyToDirectory(remindersMembers.name, event, rows)) return;

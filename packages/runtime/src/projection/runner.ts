@@ -1,6 +1,6 @@
-import { eventTypes as allEventTypes, type EventType } from '@eventcrm/domain';
+import { eventTypes as allEventTypes, personalDataSubject, type EventType } from '@eventcrm/domain';
 import type { KeyValue, ProjectedEvent, ProjectionDefinition, Row, RowRef, RowView } from '@eventcrm/projections';
-import { EventCodec, type PersonalDataMode } from '../events/codec.ts';
+import { EventCodec, type RecordedEvent } from '../events/codec.ts';
 import { comparePositions } from '../store/position.ts';
 import type { EventStore, Position, StoredEvent } from '../store/port.ts';
 import { isCheckpointMovedError, type Checkpoint, type Namespace, type ReadModelStore } from './port.ts';
@@ -82,6 +82,24 @@ class ResidentView implements RowView {
     this.tablesRead.add(table);
     return this.working.get(table, key);
   }
+}
+
+/** Which events a run decrypts: none, every personal event, or those of these types. */
+type Decryption = 'none' | 'all' | ReadonlySet<string>;
+
+/**
+ * The events to decrypt for these projections: those of the types they
+ * declare personal fields for (`personalFields`), every personal event when
+ * one asks for decryption without declaring them, none when none asks.
+ */
+function decryptionOf(projections: readonly ProjectionDefinition[]): Decryption {
+  const types = new Set<string>();
+  for (const projection of projections) {
+    if (projection.personalData !== 'decrypt') continue;
+    if (projection.personalFields === undefined) return 'all';
+    for (const [type, paths] of Object.entries(projection.personalFields)) if (paths !== undefined && paths.length > 0) types.add(type);
+  }
+  return projections.some((projection) => projection.personalData === 'decrypt') ? types : 'none';
 }
 
 const positionNumber = (position: Position | null): number | null => (position === null ? null : Number(position));
@@ -243,7 +261,7 @@ export class ProjectionRunner {
     // A server-side filter pays only when it drops much of the log; for most of it, reading everything in
     // position order is cheaper than a filtered plan (PostgreSQL may then sort instead of walking the index).
     const filter = eventTypes.length * 2 < allEventTypes.length ? { filter: { eventTypes } } : {};
-    const decrypting: PersonalDataMode = projections.some((projection) => projection.personalData === 'decrypt') ? 'decrypt' : 'opaque';
+    const decrypting = decryptionOf(projections);
     const head = await this.store.headPosition();
     const headNumber = positionNumber(head);
     const startNumber = positionNumber(after ?? null) ?? 0;
@@ -299,15 +317,30 @@ export class ProjectionRunner {
     return { projections: names, events: eventsDone, seconds, eventsPerSecond: seconds > 0 ? eventsDone / seconds : 0, position: lastPosition };
   }
 
+  /** Decodes a batch, decrypting the personal fields of only the event types some projection reads them in. */
+  private async decode(batch: readonly StoredEvent[], decrypting: Decryption): Promise<readonly RecordedEvent[]> {
+    if (decrypting === 'none') return this.codec.decodeAll(batch, 'opaque', false);
+    if (decrypting === 'all') return this.codec.decodeAll(batch, 'decrypt', false);
+    const subjects: string[] = [];
+    for (const stored of batch) {
+      if (!decrypting.has(stored.type)) continue;
+      const subject = personalDataSubject(stored.stream);
+      if (subject !== null) subjects.push(subject);
+    }
+    await this.codec.loadKeys(subjects);
+    // The codec decrypts all personal fields of an event or none; see `ProjectionDefinition.personalFields`.
+    return batch.map((stored) => this.codec.decode(stored, decrypting.has(stored.type) ? 'decrypt' : 'opaque', false));
+  }
+
   private async applyBatch(
     batch: readonly StoredEvent[],
     consumers: ReadonlyMap<string, readonly ProjectionDefinition[]>,
     checkpoints: ReadonlyMap<string, Checkpoint>,
     working: WorkingSet,
-    mode: PersonalDataMode,
+    decrypting: Decryption,
     views: ReadonlyMap<ProjectionDefinition, ResidentView>,
   ): Promise<void> {
-    const events = (await this.codec.decodeAll(batch, mode, false)) as readonly ProjectedEvent[];
+    const events = (await this.decode(batch, decrypting)) as readonly ProjectedEvent[];
     // The (event, projection) pairs to apply, side by side.
     const pendingEvents: ProjectedEvent[] = [];
     const pendingProjections: ProjectionDefinition[] = [];
