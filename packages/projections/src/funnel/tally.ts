@@ -30,7 +30,7 @@ export type TallyGroup = 'open' | 'won' | 'lost' | 'reasons' | 'current' | 'fore
 export type TallyCell = { readonly [group: string]: { readonly [key: string]: readonly string[] } };
 
 /** A tally the funnel owns (a draft's copy), changed in place by `TallyChanges.applyInPlace`. */
-export type MutableTallyCell = { [group: string]: { [key: string]: readonly string[] } };
+export type MutableTallyCell = { [group: string]: { [key: string]: string[] } };
 
 /** What an opportunity contributes, read from its row. */
 export interface OpportunityFacts {
@@ -149,8 +149,8 @@ function addDecimal(previous: string | undefined, delta: bigint): string {
 }
 
 interface Pending {
-  readonly group: TallyGroup;
-  readonly key: string;
+  group: TallyGroup;
+  key: string;
   first: bigint;
   second: bigint;
   third: bigint;
@@ -159,61 +159,89 @@ interface Pending {
 /**
  * The net change of one currency's tally while an event is applied: the old
  * contribution taken away and the new one added cancel wherever nothing
- * changed, so only the slots that really moved are rewritten.
+ * changed, so only the slots that really moved are rewritten. An event
+ * touches about ten slots, so they are found by a linear search in a list
+ * whose entries are reused from event to event (no key text, no map).
  */
 export class TallyChanges implements TallySink {
-  private readonly slots = new Map<string, Pending>();
+  private readonly entries: Pending[] = [];
+  private size = 0;
 
   add(group: TallyGroup, key: string, first: bigint, second = 0n, third = 0n): void {
-    const id = `${group} ${key}`;
-    const entry = this.slots.get(id);
-    if (entry === undefined) {
-      this.slots.set(id, { group, key, first, second, third });
-      return;
+    const entries = this.entries;
+    for (let index = 0; index < this.size; index += 1) {
+      const entry = entries[index]!;
+      if (entry.group === group && entry.key === key) {
+        entry.first += first;
+        entry.second += second;
+        entry.third += third;
+        return;
+      }
     }
-    entry.first += first;
-    entry.second += second;
-    entry.third += third;
+    const reused = entries[this.size];
+    if (reused === undefined) entries.push({ group, key, first, second, third });
+    else {
+      reused.group = group;
+      reused.key = key;
+      reused.first = first;
+      reused.second = second;
+      reused.third = third;
+    }
+    this.size += 1;
   }
 
   /** True when some slot really moves (the old and new contributions do not cancel out everywhere). */
   get moves(): boolean {
-    for (const { first, second, third } of this.slots.values()) if (first !== 0n || second !== 0n || third !== 0n) return true;
+    for (let index = 0; index < this.size; index += 1) {
+      const { first, second, third } = this.entries[index]!;
+      if (first !== 0n || second !== 0n || third !== 0n) return true;
+    }
     return false;
   }
 
   /** Forgets the changes (when they cancel out). */
   clear(): void {
-    this.slots.clear();
+    this.size = 0;
   }
 
   /**
-   * Applies the net change to a cell the caller owns, in place: vectors
-   * that become all zero are dropped, and groups left empty with them, so a
-   * tally holds only what still counts. The funnel's running tally is a
-   * draft, copied once per commit rather than once per event.
+   * Applies the net change to a cell the caller owns, in place, in the
+   * order the slots were first sent: vectors that become all zero are
+   * dropped, and groups left empty with them, so a tally holds only what
+   * still counts. The funnel's running tally is a draft, copied once per
+   * commit rather than once per event, so its vectors are changed in place.
    */
   applyInPlace(cell: MutableTallyCell): void {
     let emptied: TallyGroup[] | null = null;
-    for (const { group, key, first, second, third } of this.slots.values()) {
+    for (let index = 0; index < this.size; index += 1) {
+      const { group, key, first, second, third } = this.entries[index]!;
       if (first === 0n && second === 0n && third === 0n) continue;
       const groupRows = (cell[group] ??= {});
-      const previous = ownEntry(groupRows, key);
       const width = WIDTH[group];
-      const next = [addDecimal(previous?.[0], first)];
-      if (width > 1) next.push(addDecimal(previous?.[1], second));
-      if (width > 2) next.push(addDecimal(previous?.[2], third));
-      if (next[0] === '0' && (width < 2 || next[1] === '0') && (width < 3 || next[2] === '0')) {
+      const vector = ownEntry(groupRows, key);
+      if (vector === undefined) {
+        const created = [first.toString()];
+        if (width > 1) created.push(second.toString());
+        if (width > 2) created.push(third.toString());
+        if (isZero(created, width)) (emptied ??= []).push(group);
+        else groupRows[key] = created;
+        continue;
+      }
+      vector[0] = addDecimal(vector[0], first);
+      if (width > 1) vector[1] = addDecimal(vector[1], second);
+      if (width > 2) vector[2] = addDecimal(vector[2], third);
+      if (isZero(vector, width)) {
         delete groupRows[key];
         (emptied ??= []).push(group);
-      } else {
-        groupRows[key] = next;
       }
     }
-    this.slots.clear();
+    this.size = 0;
     for (const group of emptied ?? []) if (Object.keys(cell[group] ?? {}).length === 0) delete cell[group];
   }
 }
+
+/** True when the first `width` components of a vector are all zero. */
+const isZero = (vector: readonly string[], width: number): boolean => vector[0] === '0' && (width < 2 || vector[1] === '0') && (width < 3 || vector[2] === '0');
 
 /** A tally cell as stored (the JSON cell type). */
 export const tallyCell = (row: Row | undefined): TallyCell | null => (row === undefined ? null : json<JsonCell>(row, 'tally') as TallyCell | null);
