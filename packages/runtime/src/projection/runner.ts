@@ -70,16 +70,19 @@ export interface RunOptions {
 }
 
 /**
- * What a projection's `rowsNeeded` sees: the working set, noting which
- * tables it consulted, so that the runner asks again only when one of
- * them changed earlier in the batch (`rowsNeeded` is a function of the
- * event and the rows it reads).
+ * A projection in a run, and what its `rowsNeeded` sees: the working set,
+ * noting which tables it consulted, so that the runner asks again only when
+ * one of them changed earlier in the batch (`rowsNeeded` is a function of
+ * the event and the rows it reads).
  */
-class ResidentView implements RowView {
-  readonly tablesRead = new Set<string>();
-  constructor(private readonly working: WorkingSet) {}
+class Consumer implements RowView {
+  readonly tablesRead: string[] = [];
+  constructor(
+    readonly projection: ProjectionDefinition,
+    private readonly working: WorkingSet,
+  ) {}
   get(table: string, key: KeyValue): Row | undefined {
-    this.tablesRead.add(table);
+    if (!this.tablesRead.includes(table)) this.tablesRead.push(table);
     return this.working.get(table, key);
   }
 }
@@ -252,12 +255,12 @@ export class ProjectionRunner {
     }, projections.length === 0 ? undefined : (positionOf(projections[0]!) ?? undefined));
     const working = new WorkingSet(this.readModels, namespace, projections, this.cacheCapacity, startedEmpty);
     await working.loadResident();
-    const consumers = new Map<string, ProjectionDefinition[]>();
+    const consumers = new Map<string, Consumer[]>();
     for (const projection of projections) {
-      for (const type of projection.eventTypes) consumers.set(type, [...(consumers.get(type) ?? []), projection]);
+      const consumer = new Consumer(projection, working);
+      for (const type of projection.eventTypes) consumers.set(type, [...(consumers.get(type) ?? []), consumer]);
     }
     const eventTypes = [...consumers.keys()] as EventType[];
-    const views = new Map(projections.map((projection) => [projection, new ResidentView(working)] as const));
     // A server-side filter pays only when it drops much of the log; for most of it, reading everything in
     // position order is cheaper than a filtered plan (PostgreSQL may then sort instead of walking the index).
     const filter = eventTypes.length * 2 < allEventTypes.length ? { filter: { eventTypes } } : {};
@@ -289,7 +292,7 @@ export class ProjectionRunner {
 
     for await (const batch of source) {
       if (batch.length === 0) continue;
-      await this.applyBatch(batch, consumers, checkpoints, working, decrypting, views);
+      await this.applyBatch(batch, consumers, checkpoints, working, decrypting);
       lastPosition = batch[batch.length - 1]!.position;
       uncommitted += batch.length;
       // Rows changed by several batches are written once per commit; live following commits every batch to keep lag low.
@@ -334,29 +337,28 @@ export class ProjectionRunner {
 
   private async applyBatch(
     batch: readonly StoredEvent[],
-    consumers: ReadonlyMap<string, readonly ProjectionDefinition[]>,
+    consumers: ReadonlyMap<string, readonly Consumer[]>,
     checkpoints: ReadonlyMap<string, Checkpoint>,
     working: WorkingSet,
     decrypting: Decryption,
-    views: ReadonlyMap<ProjectionDefinition, ResidentView>,
   ): Promise<void> {
     const events = (await this.decode(batch, decrypting)) as readonly ProjectedEvent[];
     // The (event, projection) pairs to apply, side by side.
     const pendingEvents: ProjectedEvent[] = [];
-    const pendingProjections: ProjectionDefinition[] = [];
+    const pendingConsumers: Consumer[] = [];
     const refs: RowRef[] = [];
     const resume = checkpoints.size > 0;
     for (const event of events) {
-      const projections = consumers.get(event.type);
-      if (projections === undefined) continue;
-      for (const projection of projections) {
+      const eventConsumers = consumers.get(event.type);
+      if (eventConsumers === undefined) continue;
+      for (const consumer of eventConsumers) {
         if (resume) {
-          const done = checkpoints.get(projection.name)?.position;
+          const done = checkpoints.get(consumer.projection.name)?.position;
           if (done !== undefined && comparePositions(event.position, done) <= 0) continue;
         }
         pendingEvents.push(event);
-        pendingProjections.push(projection);
-        for (const ref of projection.rowsNeeded(event, views.get(projection)!)) refs.push(ref);
+        pendingConsumers.push(consumer);
+        for (const ref of consumer.projection.rowsNeeded(event, consumer)) refs.push(ref);
       }
     }
     // One bulk fetch for the whole batch; declared against the resident tables as they were before it.
@@ -364,15 +366,14 @@ export class ProjectionRunner {
     working.beginBatch();
     for (let index = 0; index < pendingEvents.length; index += 1) {
       const event = pendingEvents[index]!;
-      const projection = pendingProjections[index]!;
+      const consumer = pendingConsumers[index]!;
       // A row `rowsNeeded` consulted and an earlier event of this batch changed (say, a member's team)
       // may point at rows not fetched yet; when none did, its answer stands.
-      const view = views.get(projection)!;
-      if (working.changedInBatch(view.tablesRead)) {
-        const missing = working.missing(projection.rowsNeeded(event, view));
+      if (consumer.tablesRead.length > 0 && working.changedInBatch(consumer.tablesRead)) {
+        const missing = working.missing(consumer.projection.rowsNeeded(event, consumer));
         if (missing.length > 0) await working.prefetch(missing);
       }
-      projection.apply(event, working);
+      consumer.projection.apply(event, working);
     }
   }
 }

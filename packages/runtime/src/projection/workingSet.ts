@@ -78,6 +78,9 @@ function cloneJson(value: Cell): Cell {
  */
 export class WorkingSet implements RowWriter {
   private readonly tables = new Map<string, TableState>();
+  /** The slot of the last draft: a draft is nearly always put back next, and then its key need not be built again. */
+  private lastDraft: Slot | null = null;
+  private lastDraftTable: TableState | null = null;
 
   constructor(
     private readonly readModels: ReadModelStore,
@@ -167,8 +170,8 @@ export class WorkingSet implements RowWriter {
   }
 
   /** True when any of these tables was written since `beginBatch`. */
-  changedInBatch(tables: Iterable<string>): boolean {
-    for (const name of tables) if (this.table(name).changed) return true;
+  changedInBatch(tables: readonly string[]): boolean {
+    for (let index = 0; index < tables.length; index += 1) if (this.table(tables[index]!).changed) return true;
     return false;
   }
 
@@ -191,6 +194,8 @@ export class WorkingSet implements RowWriter {
     }
     const row = slot.row;
     if (row === null) return undefined;
+    this.lastDraft = slot;
+    this.lastDraftTable = table;
     if (slot.owned) {
       this.changed(table, slot);
       return row;
@@ -209,6 +214,12 @@ export class WorkingSet implements RowWriter {
 
   put(tableName: string, row: Row): void {
     const table = this.table(tableName);
+    const last = this.lastDraft;
+    if (last !== null && last.row === row && last.owned && this.lastDraftTable === table) {
+      // The draft just handed out, put back.
+      this.changed(table, last);
+      return;
+    }
     const text = rowKeyText(table.keyColumns, row);
     let slot = table.rows.get(text);
     if (slot !== undefined && slot.owned && slot.row === row) {
