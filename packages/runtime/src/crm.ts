@@ -53,6 +53,8 @@ export interface CrmOptions {
   readonly projectionBatchSize?: number;
   /** Rows cached by the projection runner (default 200,000). */
   readonly projectionCacheRows?: number;
+  /** Folded stream states the executor keeps between commands (default 100,000). */
+  readonly streamCacheSize?: number;
   /** Events between read-model commits (default 25,000; live following commits every batch). */
   readonly projectionCommitEvery?: number;
 }
@@ -84,7 +86,13 @@ export class Crm {
     this.readModels = options.readModels ?? createInMemoryReadModelStore();
     this.clock = options.clock ?? systemClock;
     this.codec = new EventCodec(options.store);
-    this.executor = new CommandExecutor({ store: this.store, clock: this.clock, codec: this.codec, ...(options.policies === undefined ? {} : { policies: options.policies }) });
+    this.executor = new CommandExecutor({
+      store: this.store,
+      clock: this.clock,
+      codec: this.codec,
+      ...(options.policies === undefined ? {} : { policies: options.policies }),
+      ...(options.streamCacheSize === undefined ? {} : { streamCacheSize: options.streamCacheSize }),
+    });
     this.runner = new ProjectionRunner({
       store: this.store,
       readModels: this.readModels,

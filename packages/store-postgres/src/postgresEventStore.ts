@@ -551,6 +551,27 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions = {}
       return { commandId, events };
     },
 
+    findCommands: async (commandIds): Promise<ReadonlyMap<string, CommandRecord>> => {
+      const found = new Map<string, CommandRecord>();
+      if (commandIds.length === 0) return found;
+      // One statement for a whole import chunk, instead of one lookup per command.
+      const result = await query<{ command_id: string; stream: string | null; revision: number | null; position: string | null; event_id: string | null; type: string | null }>(
+        `SELECT c.command_id, e.stream, e.revision, e.position::text AS position, e.event_id, e.type
+         FROM ${names.commands} AS c
+         LEFT JOIN ${names.events} AS e ON e.position BETWEEN c.first_position AND c.last_position
+         WHERE c.command_id = ANY($1::text[])
+         ORDER BY c.command_id, e.position`,
+        [commandIds],
+        'reading command records',
+      );
+      for (const row of result.rows) {
+        const record = found.get(row.command_id) ?? { commandId: row.command_id, events: [] as EventReference[] };
+        if (row.position !== null) (record.events as EventReference[]).push({ stream: row.stream ?? '', revision: row.revision ?? 0, position: row.position, eventId: row.event_id ?? '', type: row.type ?? '' });
+        found.set(row.command_id, record);
+      }
+      return found;
+    },
+
     lookupReservations: async (keys) => {
       if (keys.length === 0) return new Map();
       const result = await query<{ key: string; owner: string }>(`SELECT key, owner FROM ${names.reservations} WHERE key = ANY($1::text[])`, [keys], 'reading reservations');

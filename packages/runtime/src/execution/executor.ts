@@ -40,6 +40,11 @@ export interface ExecutorOptions {
   readonly policies?: 'inline' | 'none';
   /** A shared codec (keys cache), when several runtime parts use one store. */
   readonly codec?: EventCodec;
+  /**
+   * Folded stream states kept between commands (default 100,000). An import
+   * touching more streams than this re-reads evicted streams from the store.
+   */
+  readonly streamCacheSize?: number;
 }
 
 /** The stream revisions a caller decided on (say, from an HTTP `If-Match`): `no_stream` for a stream that must not exist. */
@@ -108,7 +113,7 @@ export class CommandExecutor {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.inlinePolicies = (options.policies ?? 'inline') === 'inline';
     this.codec = options.codec ?? new EventCodec(options.store);
-    this.streams = new StreamCache(options.store, this.codec);
+    this.streams = new StreamCache(options.store, this.codec, options.streamCacheSize ?? 100_000);
     this.facts = new FactFeed(options.store, this.codec);
   }
 
@@ -299,8 +304,12 @@ export class CommandExecutor {
     const index = mode === 'fresh' ? await this.facts.current() : this.facts.snapshot;
     const names = streamsOf(command);
     const loaded = new Map<string, LoadedStream>();
+    // Cached states are used as they are: a stale one is caught afterwards (see below), so the common
+    // case costs no stream read. Streams the caller holds an expectation on are always read fresh.
+    const fromCache = new Set<string>();
     for (const stream of names) {
-      const cached = mode === 'batch' ? this.streams.peek(stream) : undefined;
+      const cached = expected?.[stream] === undefined ? this.streams.peek(stream) : undefined;
+      if (cached !== undefined) fromCache.add(stream);
       loaded.set(stream, cached ?? (await this.streams.load(stream)));
     }
     for (const [stream, revision] of Object.entries(expected ?? {})) {
@@ -316,8 +325,22 @@ export class CommandExecutor {
         );
       }
     }
-    const stateOf = (stream: string): AggregateState => loaded.get(stream)?.state ?? initialStateOf(stream);
-    const decided = decide(command, stateOf, index.contextFor(command));
+    const decideOn = () => decide(command, (stream) => loaded.get(stream)?.state ?? initialStateOf(stream), index.contextFor(command));
+    let decided = decideOn();
+    if (mode === 'fresh' && fromCache.size > 0) {
+      // A stream the decision appends to is protected by the append's expected revision: if another
+      // process moved it, the append fails and the command is decided again. Every other cached stream
+      // (a rejection, a no-op, or a stream only read) is brought up to date, and if one moved, decided again.
+      const written = new Set(E.isRight(decided) ? decided.right.map(streamOfEvent) : []);
+      let moved = false;
+      for (const stream of fromCache) {
+        if (written.has(stream)) continue;
+        const fresh = await this.streams.load(stream);
+        if (fresh.revision !== loaded.get(stream)?.revision) moved = true;
+        loaded.set(stream, fresh);
+      }
+      if (moved) decided = decideOn();
+    }
     if (E.isLeft(decided)) return decided;
     return E.right(await this.prepare(command, decided.right, loaded));
   }
