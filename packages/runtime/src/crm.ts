@@ -49,13 +49,13 @@ export interface CrmOptions {
   /** Policies inline (default) or left to a `PolicyReactor`. */
   readonly policies?: 'inline' | 'none';
   readonly projections?: readonly ProjectionDefinition[];
-  /** Events per projection batch (default 5000). */
+  /** Events per projection batch (default 1000). */
   readonly projectionBatchSize?: number;
   /** Rows cached by the projection runner (default 200,000). */
   readonly projectionCacheRows?: number;
   /** Folded stream states the executor keeps between commands (default 100,000). */
   readonly streamCacheSize?: number;
-  /** Events between read-model commits (default 25,000; live following commits every batch). */
+  /** Events between read-model commits (default 25,000 for catch-ups, 250,000 for rebuilds; live following commits every batch). */
   readonly projectionCommitEvery?: number;
 }
 

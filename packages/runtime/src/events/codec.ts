@@ -119,6 +119,8 @@ export class EventCodec {
       data = decryptFields(stored.data, paths, key);
     }
     if (!validate && isEventType(stored.type) && stored.schemaVersion === currentSchemaVersions[stored.type]) {
+      // Nothing to change: the stored event already has every field a recorded one has (and the hashes besides).
+      if (data === stored.data) return stored as unknown as RecordedEvent;
       return { type: stored.type, data, metadata: stored.metadata, stream: stored.stream, revision: stored.revision, position: stored.position, eventId: stored.eventId } as RecordedEvent;
     }
     const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.schemaVersion, data, metadata: stored.metadata });
