@@ -247,7 +247,7 @@ function cliAgrees(name: CliCheck['name'], cli: CliRun, report: OwnershipAuditRe
     case 'ownership': {
       const expected = report.readModel.answer;
       if (expected === null) return cli.exitCode !== 0;
-      if (isRejection(expected)) return cli.exitCode === 1 && isDeepStrictEqual(document, { error: { code: expected.code, message: expected.message } });
+      if (isRejection(expected)) return cli.exitCode === 1 && isDeepStrictEqual(document, asJson({ error: { code: expected.code, message: expected.message, details: expected.details } }));
       return cli.exitCode === 0 && isDeepStrictEqual(document, asJson(expected));
     }
     case 'audit':

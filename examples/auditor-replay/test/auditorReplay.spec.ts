@@ -86,7 +86,9 @@ describe('who owned cus-1, and who moved it there: the intact log', () => {
     expect(report.readModel).toMatchObject({ agrees: true, answer: { code: 'NOT_FOUND', details: { registeredAt: sampleTimeline.registered } } });
     expect(report.findings).toEqual([]);
     expect(cliRun(cli, 'ownership').json.exitCode).toBe(1);
-    expect(jsonOf(cliRun(cli, 'ownership').json)).toEqual({ error: { code: 'NOT_FOUND', message: 'customer cus-1 was not registered yet at 2026-01-01T00:00:00.000Z' } });
+    expect(jsonOf(cliRun(cli, 'ownership').json)).toEqual({
+      error: { code: 'NOT_FOUND', message: 'customer cus-1 was not registered yet at 2026-01-01T00:00:00.000Z', details: { customerId: 'cus-1', asOf: '2026-01-01T00:00:00.000Z', registeredAt: sampleTimeline.registered } },
+    });
     expect(cli.findings).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Crm, ExecutionOutcome } from '@eventcrm/runtime';
 import type { MavenCommand } from './commands.ts';
@@ -14,11 +15,26 @@ import { readMavenDataset } from './csv.ts';
  */
 
 /**
- * Where the dataset lives in a checkout: `shared/data/maven-crm` beside the
- * repository, i.e. `../../../shared/data/maven-crm` from this package (the
- * same from `src/` and `dist/`).
+ * Where the dataset lives: `MAVEN_CRM_DATA` when set; else the first
+ * `shared/data/maven-crm` found beside the repository or any folder above this
+ * package (a checkout anywhere next to the shared folder finds it); else the
+ * development machines' `/work/shared/data/maven-crm`.
  */
-export const defaultMavenDataDirectory: string = fileURLToPath(new URL('../../../../shared/data/maven-crm/', import.meta.url));
+function findMavenDataDirectory(): string {
+  const fromEnvironment = process.env['MAVEN_CRM_DATA'];
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return fromEnvironment.endsWith('/') ? fromEnvironment : `${fromEnvironment}/`;
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(folder, 'shared', 'data', 'maven-crm');
+    if (existsSync(join(candidate, 'sales_pipeline.csv'))) return `${candidate}/`;
+    const parent = dirname(folder);
+    if (parent === folder) return '/work/shared/data/maven-crm/';
+    folder = parent;
+  }
+}
+
+/** The dataset folder this process uses (see `findMavenDataDirectory`). */
+export const defaultMavenDataDirectory: string = findMavenDataDirectory();
 
 /** True when the folder holds the dataset's pipeline file (so the import can run). */
 export const mavenDataPresent = (directory: string = defaultMavenDataDirectory): boolean => existsSync(`${directory.replace(/\/$/, '')}/sales_pipeline.csv`);
