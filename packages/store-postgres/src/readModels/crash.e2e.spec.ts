@@ -142,7 +142,9 @@ describe.runIf(available)('crash safety of projection runs on PostgreSQL', () =>
 
     const rebuilt = await runChild(schema, 'rebuild');
     expect(rebuilt.done).toBe(true);
-    expect(rebuilt.events).toBe(appended);
+    // A rebuild killed earlier may have committed part of its copy: this one resumes from there.
+    expect(rebuilt.events).toBeGreaterThan(0);
+    expect(rebuilt.events).toBeLessThanOrEqual(appended);
     await compare();
   });
 });
