@@ -84,3 +84,6 @@ export type {
 export { CheckpointMovedError, assertCheckpoints, isCheckpointMovedError } from './projection/port.ts';
 export type { LoadedStream } from './execution/streamCache.ts';
 export { SerialQueue } from './serial.ts';
+// The reference semantics of read-model scans, for read-model store adapters (which depend on this package only).
+export { compareCells, matches, scanRows } from '@eventcrm/projections';
+export type { Condition, KeyValue, ReadModelReader, Row, ScanQuery, TableSpec } from '@eventcrm/projections';
